@@ -1,0 +1,58 @@
+"""Turns Vietnamese article text into CCHC facts, each with the phrase and offsets it came from."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from analysis import backlog, classify, dates, documents, places, scores
+from analysis.text import as_int_if_whole, nfc
+from cchc_monitor.models import Analysis, Fact
+
+__all__ = ["analyze", "to_contract"]
+
+
+def analyze(text: str, url: str | None = None) -> Analysis:
+    """Analyse one article's text (NFC-normalised first); `url` helps place it when the text does not."""
+    text = nfc(text)
+    backlog_facts = backlog.backlog_figures(text)
+    rate_facts = backlog.on_time_rates(text)
+    doc_facts = documents.documents(text)
+    score_facts = scores.scores(text)
+    is_cchc, category = classify.classify(text, backlog_facts, score_facts)
+    locality, province = places.locate(text, url)
+    published = dates.publication_date(text)
+    facts: tuple[Fact, ...] = tuple(
+        sorted([*backlog_facts, *rate_facts, *doc_facts, *score_facts], key=lambda f: f.start)
+    )
+    return Analysis(is_cchc, category, published, locality, province, facts)
+
+
+def to_contract(result: Analysis) -> dict[str, Any]:
+    """The JSON object of the `analyze` contract (../shared/eval/README.md), plus offsets."""
+    return {
+        "is_cchc": result.is_cchc,
+        "category": result.category,
+        "published": result.published.isoformat() if result.published else None,
+        "locality": result.locality,
+        "province": result.province,
+        "backlog_figures": [
+            {"count": int(f.value or 0), "level": f.attrs.get("level"), "phrase": f.phrase,
+             "start": f.start, "end": f.end}
+            for f in result.of_kind("backlog")
+        ],
+        "on_time_rates": [
+            {"percent": f.value, "phrase": f.phrase, "start": f.start, "end": f.end}
+            for f in result.of_kind("on_time_rate")
+        ],
+        "documents": [
+            {**f.attrs, "phrase": f.phrase, "start": f.start, "end": f.end}
+            for f in result.of_kind("document")
+        ],
+        "scores": [
+            {"index": f.attrs["index"], "value": as_int_if_whole(f.value) if f.value is not None else None,
+             "max": as_int_if_whole(f.attrs["max"]) if f.attrs.get("max") is not None else None,
+             "year": f.attrs.get("year"), "rank": f.attrs.get("rank"), "change": f.attrs.get("change"),
+             "phrase": f.phrase, "start": f.start, "end": f.end}
+            for f in result.of_kind("score")
+        ],
+    }

@@ -1,0 +1,93 @@
+"""Vietnamese dates: "ngày 17/01/2023", "10 tháng 11 năm 2021", "31-1-2024", and publication datelines."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+# Numeric dates: 17/01/2023, 31-1-2024, 2.1.2018 (day first, as Vietnamese writes them).
+NUMERIC_DATE_RE = re.compile(r"(?<!\d)(\d{1,2})\s?([/.-])\s?(\d{1,2})\2\s?(\d{4})(?!\d)")
+# Spelled dates: "15 tháng 7 năm 2021" (day month year).
+SPELLED_DATE_RE = re.compile(r"(?<!\d)(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})(?!\d)", re.I)
+ANY_DATE_RE = re.compile(f"{NUMERIC_DATE_RE.pattern}|{SPELLED_DATE_RE.pattern}", re.I)
+
+# Page metadata a scraper may prepend: "date 2026-02-02".
+META_DATE_RE = re.compile(r"^\s*date\s+(\d{4})-(\d{2})-(\d{2})\b")
+# Labels that introduce a publication date on portals ("Ngày đăng", "Cập nhật").
+PUBLISHED_LABEL_RE = re.compile(
+    r"(?:ngày\s+đăng|đăng\s+ngày|ngày\s+cập\s+nhật|cập\s+nhật(?:\s+lúc)?|ngày\s+xuất\s+bản|xuất\s+bản)\s*:?\s*",
+    re.I,
+)
+# What may stand beside a date on a dateline line: clock time, weekday, time zone, view counter.
+DATELINE_NOISE_RE = re.compile(
+    r"\d{1,2}\s?[:h]\s?\d{2}(?::\d{2})?|GMT\s*\+\s*7|UTC\s*\+\s*7|"
+    r"thứ\s+(?:hai|ba|tư|năm|sáu|bảy)|chủ\s+nhật|lượt\s+xem\s*:?\s*\d*|"
+    r"(?:sáng|chiều|trưa|tối)\b|cập nhật|ngày đăng|\b(?:am|pm)\b|\(|\)|\|",
+    re.I,
+)
+# A dateline that opens a news item: "Hải Phòng, ngày 18 tháng 11 năm 2019".
+PLACE_DATELINE_RE = re.compile(r"^[^\W\d][\w .'-]{1,40},\s*ngày\s+", re.I)
+LEGAL_HEADER_RE = re.compile(r"^\s*Số\s*:\s*\S+", re.I | re.M)
+
+
+def make_date(day: int, month: int, year: int) -> date | None:
+    """A date, or None when the numbers are not a real calendar day."""
+    try:
+        if 1990 <= year <= 2100:
+            return date(year, month, day)
+    except ValueError:
+        pass
+    return None
+
+
+def date_from_match(m: re.Match[str]) -> date | None:
+    """Turn a match of ANY_DATE_RE, NUMERIC_DATE_RE or SPELLED_DATE_RE into a date."""
+    groups = [g for g in m.groups() if g is not None and g not in "/.-"]
+    day, month, year = (int(g) for g in groups[:3])
+    return make_date(day, month, year)
+
+
+def find_dates(text: str) -> list[tuple[date, int, int]]:
+    """Every calendar date in the text with its span."""
+    found = []
+    for m in ANY_DATE_RE.finditer(text):
+        d = date_from_match(m)
+        if d:
+            found.append((d, m.start(), m.end()))
+    return found
+
+
+def _is_dateline(line: str, m: re.Match[str]) -> bool:
+    rest = line[: m.start()] + " " + line[m.end() :]
+    rest = DATELINE_NOISE_RE.sub(" ", rest)
+    letters = re.sub(r"[\W\d_]", "", rest)
+    return len(letters) <= 6
+
+
+def publication_date(text: str, head_chars: int = 700) -> date | None:
+    """The item's own publication date, from metadata, a labelled date or a dateline near the top.
+
+    Event dates inside sentences ("Chiều ngày 09/2/2023, UBND ...") and a legal document's own
+    signing line are not publication dates.
+    """
+    meta = META_DATE_RE.match(text)
+    if meta:
+        return make_date(int(meta[3]), int(meta[2]), int(meta[1]))
+    head = text[:head_chars]
+    label = PUBLISHED_LABEL_RE.search(text)
+    if label:
+        m = ANY_DATE_RE.match(text, label.end())
+        if m and (d := date_from_match(m)):
+            return d
+    legal = bool(LEGAL_HEADER_RE.search(head))
+    for line in head.splitlines():
+        for m in ANY_DATE_RE.finditer(line):
+            d = date_from_match(m)
+            if d is None:
+                continue
+            if _is_dateline(line, m):
+                return d
+            prefix = line[: m.start()]
+            if not legal and PLACE_DATELINE_RE.match(prefix) and len(prefix) < 60:
+                return d
+    return None

@@ -1,0 +1,125 @@
+"""Referenced documents: type, number as written ("148/KH-UBND"), issuer and the document's own date."""
+
+from __future__ import annotations
+
+import re
+
+from analysis.dates import ANY_DATE_RE, date_from_match
+from cchc_monitor.models import Fact
+
+# Document type words (Vietnamese, longest first) with an English gloss.
+TYPE_WORDS = {
+    "Chương trình hành động": "action programme",
+    "Kế hoạch": "plan",
+    "Quyết định": "decision",
+    "Nghị quyết": "resolution",
+    "Nghị định": "decree",
+    "Chỉ thị": "directive",
+    "Chương trình": "programme",
+    "Công văn": "official letter",
+    "Báo cáo": "report",
+    "Thông báo": "notice",
+    "Thông tư liên tịch": "joint circular",
+    "Thông tư": "circular",
+    "Hướng dẫn": "guidance",
+    "Công điện": "dispatch",
+    "Tờ trình": "submission",
+    "Luật": "law",
+    "Đề án": "scheme",
+    "Kết luận": "conclusion",
+    "Quy chế": "regulation",
+}
+# Type codes inside a number ("KH" in 148/KH-UBND) → type word.
+TYPE_CODES = {
+    "KH": "Kế hoạch", "QĐ": "Quyết định", "QD": "Quyết định", "NQ": "Nghị quyết",
+    "NĐ": "Nghị định", "ND": "Nghị định", "CT": "Chỉ thị", "CTR": "Chương trình",
+    "BC": "Báo cáo", "TB": "Thông báo", "TT": "Thông tư", "TTLT": "Thông tư liên tịch",
+    "HD": "Hướng dẫn", "CĐ": "Công điện", "TTR": "Tờ trình", "ĐA": "Đề án", "KL": "Kết luận",
+    "QC": "Quy chế", "CV": "Công văn",
+}
+_UPPER = "A-ZĐÂĂÊÔƠƯ"
+# The number itself: 148/KH-UBND, 01-NQ/TU, 157/2007/NĐ-CP, 30c/NQ-CP, 585/QĐ-UBND-HC, 22/2023/QH15.
+NUMBER_RE = re.compile(
+    rf"(?<![\w/])(\d{{1,5}}[a-z]?(?:/\d{{4}})?[/-][{_UPPER}][{_UPPER}a-z0-9]*(?:[-/][{_UPPER}0-9][{_UPPER}a-z0-9]*)*)"
+)
+TYPE_BEFORE_RE = re.compile(
+    r"(" + "|".join(sorted(map(re.escape, TYPE_WORDS), key=len, reverse=True)) + r")"
+    r"(?:\s+(?:của\s+\S+\s+)?(?:số|sô)\s*:?|\s*số:|\s*)\s*$",
+    re.I,
+)
+DATE_AFTER_RE = re.compile(r"^\s*,?\s*(?:ban\s+hành\s+)?ngày\s*", re.I)
+
+
+def _type_from_number(number: str) -> str | None:
+    parts = re.split(r"[/-]", number)
+    for part in parts[1:]:
+        code = part.upper()
+        if code in TYPE_CODES:
+            return TYPE_CODES[code]
+        if re.fullmatch(r"QH\d*", code):
+            return "Luật"
+    return None
+
+
+def _canonical_type(word: str) -> str:
+    for known in TYPE_WORDS:
+        if known.lower() == word.lower():
+            return known
+    return word
+
+
+def _issuer(number: str) -> str | None:
+    parts = re.split(r"[/-]", number)
+    codes = [p for p in parts[1:] if not p.isdigit() and p.upper() not in TYPE_CODES]
+    return "-".join(codes) or None
+
+
+def documents(text: str) -> list[Fact]:
+    """Every referenced document with a number or symbol, once per number, in text order."""
+    facts: list[Fact] = []
+    seen: set[str] = set()
+    for m in NUMBER_RE.finditer(text):
+        number = m.group(1)
+        before = TYPE_BEFORE_RE.search(text[max(0, m.start() - 60) : m.start()])
+        doc_type = _canonical_type(before.group(1)) if before else _type_from_number(number)
+        if doc_type is None:
+            continue
+        key = number.upper().replace("Đ", "D")
+        if key in seen:
+            continue
+        seen.add(key)
+        start = m.start() - (len(before.group(0)) if before else 0)
+        end = m.end()
+        doc_date = None
+        tail = DATE_AFTER_RE.match(text[end : end + 40])
+        if tail:
+            dm = ANY_DATE_RE.match(text, end + tail.end())
+            if dm:
+                doc_date = date_from_match(dm)
+                end = dm.end()
+        attrs = {
+            "number": number,
+            "type": doc_type,
+            "issuer": _issuer(number),
+            "date": doc_date.isoformat() if doc_date else None,
+        }
+        facts.append(Fact("document", text[start:end], start, end, None, attrs))
+    _date_legal_header(text, facts)
+    return facts
+
+
+LEGAL_HEADER_DATE_RE = re.compile(r"Số\s*:\s*(\S+)[^\n]*?(?:\n[^\n]*){0,4}?,\s*ngày\s+", re.I)
+
+
+def _date_legal_header(text: str, facts: list[Fact]) -> None:
+    """A legal text's own "Số: N ... Place, ngày D tháng M năm Y" header dates its number."""
+    m = LEGAL_HEADER_DATE_RE.search(text[:1500])
+    if not m:
+        return
+    dm = ANY_DATE_RE.match(text, m.end())
+    if not dm or not (d := date_from_match(dm)):
+        return
+    for i, fact in enumerate(facts):
+        if fact.attrs["number"] == m.group(1) and fact.attrs["date"] is None:
+            facts[i] = Fact(fact.kind, fact.phrase, fact.start, fact.end, None,
+                            {**fact.attrs, "date": d.isoformat()})

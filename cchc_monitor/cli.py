@@ -1,0 +1,179 @@
+"""The `cchc-monitor` console command: run, demo, analyze, sql (settings are read here, at the edge)."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from cchc_monitor.errors import MonitorError
+from cchc_monitor.settings import Settings
+
+app = typer.Typer(help="CCHC Monitor: watches Vietnamese portals for administrative-reform news.",
+                  no_args_is_help=True, add_completion=False)
+err = Console(stderr=True)
+
+# Prefect's local ephemeral API: a cold start takes 10-30 s here (default limit 20 s); no telemetry.
+PREFECT_DEFAULTS = {
+    "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "180",
+    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    "DO_NOT_TRACK": "1",
+    "PREFECT_LOGGING_LEVEL": "WARNING",
+}
+
+SOURCES_OPT = typer.Option(None, "--sources", help="Sources YAML file [env CCHC_SOURCES_FILE].")
+DB_OPT = typer.Option(None, "--db", help="DuckDB file [env CCHC_DB_PATH].")
+
+
+def _fail(exc: MonitorError) -> None:
+    err.print(f"[red]error:[/red] {exc}", highlight=False, markup=True)
+    raise typer.Exit(2)
+
+
+def _print_summary(summary: dict[str, Any], db_path: Path) -> None:
+    print(f"run {summary['run_id']}")
+    print(f"  sources tried {summary['sources_tried']}, failed {summary['sources_failed']}")
+    print(f"  articles new {summary['articles_new']}, duplicate {summary['articles_duplicate']}, "
+          f"failed {summary['articles_failed']}")
+    print(f"  facts found {summary['facts']}")
+    print(f"  alerts sent {summary['alerts_sent']}, queued {summary['alerts_queued']}")
+    for failure in summary["failures"]:
+        print(f"  ! {failure['source']}: {failure['reason']}: {failure['detail']}")
+    print(f"  database {db_path}")
+
+
+def run_cycle(settings: Settings, retry_delay_seconds: float = 10.0) -> dict[str, Any]:
+    """Run one monitoring cycle as a Prefect flow with these settings."""
+    for name, value in PREFECT_DEFAULTS.items():
+        os.environ.setdefault(name, value)
+    from flows.cycle import monitor_cycle  # Prefect is imported only when a cycle runs
+
+    return monitor_cycle(
+        sources_file=str(settings.sources_file), db_path=str(settings.db_path),
+        notify_urls=settings.notify_url_list(), backlog_threshold=settings.backlog_threshold,
+        http_timeout=settings.http_timeout, user_agent=settings.user_agent,
+        max_items_per_source=settings.max_items_per_source, fetch_retries=settings.fetch_retries,
+        retry_delay_seconds=retry_delay_seconds,
+    )
+
+
+@app.command()
+def run(sources: Optional[Path] = SOURCES_OPT, db: Optional[Path] = DB_OPT) -> None:
+    """Run one monitoring cycle over the sources into the database, then print a summary."""
+    try:
+        settings = Settings.load(sources_file=sources, db_path=db)
+        summary = run_cycle(settings)
+    except MonitorError as exc:
+        _fail(exc)
+        return
+    _print_summary(summary, settings.db_path)
+    if summary["sources_tried"] and summary["sources_failed"] == summary["sources_tried"]:
+        print(f"\nNo source was reachable ({summary['sources_failed']} of {summary['sources_tried']} failed; "
+              "is this machine offline?). The reason for each source is in the fetch log:\n"
+              f"  cchc-monitor sql \"select * from v_source_health\" --db {settings.db_path}\n"
+              "To see a whole cycle without internet, run `make demo`.")
+
+
+@app.command()
+def demo(keep_serving: bool = typer.Option(False, "--serve", help="Keep the demo portal running afterwards.")) -> None:
+    """Serve a demo portal on 127.0.0.1 and run a full cycle against it; alerts go to a local mailbox."""
+    from cchc_monitor.demo.runner import run_demo
+
+    try:
+        run_demo(Path("data/demo"), keep_serving=keep_serving, report=_print_summary)
+    except MonitorError as exc:
+        _fail(exc)
+
+
+def _read_input(path: Path) -> tuple[str, str | None, bool]:
+    """(content, url, is_html) of one analyze input file."""
+    raw = path.read_text(encoding="utf-8")
+    if path.suffix.lower() == ".json":
+        data = json.loads(raw)
+        if not isinstance(data, dict) or not (data.get("text") or data.get("html")):
+            raise ValueError('expected a JSON object with "text" or "html"')
+        if data.get("text"):
+            return data["text"], data.get("url"), False
+        return data["html"], data.get("url"), True
+    return raw, None, path.suffix.lower() in {".html", ".htm"}
+
+
+def _html_to_text(html: str, url: str | None) -> str:
+    from scrapers.article import extract_article
+    from cchc_monitor.errors import ParseError
+
+    try:
+        page = extract_article(html, url or "")
+        return f"{page.title}\n\n{page.text}" if page.title else page.text
+    except ParseError:
+        from bs4 import BeautifulSoup
+
+        return BeautifulSoup(html, "lxml").get_text("\n", strip=True)
+
+
+@app.command()
+def analyze(
+    paths: list[Path] = typer.Argument(..., help="Article files: .txt, .html, or .json {url?, text|html}."),
+    as_json: bool = typer.Option(False, "--json", help="One JSON object per path, one per line (the only format)."),
+) -> None:
+    """Analyse article files without a database: one JSON line of facts per path, in order."""
+    import analysis
+
+    failed = False
+    for path in paths:
+        try:
+            content, url, is_html = _read_input(path)
+            text = _html_to_text(content, url) if is_html else content
+            result = analysis.to_contract(analysis.analyze(text, url))
+        except (OSError, ValueError) as exc:
+            failed = True
+            err.print(f"error: {path}: {exc}", highlight=False, markup=False)
+            result = {"path": str(path), "error": str(exc), "is_cchc": None, "category": None}
+        print(json.dumps(result, ensure_ascii=False), flush=True)
+    if failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def sql(
+    query: str = typer.Argument(..., help="One SELECT / WITH / DESCRIBE / SHOW statement."),
+    db: Optional[Path] = DB_OPT,
+    fmt: str = typer.Option("table", "--format", help="table, csv or json."),
+    limit: int = typer.Option(1000, "--limit", help="Most rows printed."),
+    param: list[str] = typer.Option([], "--param", "-p", help="Value for a ? placeholder (repeatable)."),
+) -> None:
+    """Run a read-only SQL query against the database and print the rows."""
+    from storage.adhoc import run_query
+
+    if fmt not in {"table", "csv", "json"}:
+        err.print("error: --format must be table, csv or json", markup=False)
+        raise typer.Exit(2)
+    try:
+        settings = Settings.load(db_path=db)
+        columns, rows = run_query(settings.db_path, query, param, limit)
+    except MonitorError as exc:
+        _fail(exc)
+        return
+    if fmt == "json":
+        for row in rows:
+            print(json.dumps(dict(zip(columns, row)), ensure_ascii=False, default=str))
+    elif fmt == "csv":
+        writer = csv.writer(sys.stdout)
+        writer.writerow(columns)
+        writer.writerows(rows)
+    else:
+        table = Table(*columns)
+        for row in rows:
+            table.add_row(*("" if v is None else str(v) for v in row))
+        Console().print(table)
+
+
+if __name__ == "__main__":
+    app()

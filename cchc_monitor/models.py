@@ -1,0 +1,139 @@
+"""Plain data records passed between the stages (scrapers, analysis, storage, alerts, flows)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+
+@dataclass(frozen=True)
+class SourceSpec:
+    """One monitored source, as validated from the sources file."""
+
+    id: str
+    name: str
+    kind: str  # "rss" | "listing"
+    url: str
+    province: str | None = None
+    province_former: tuple[str, ...] = ()
+    level: str | None = None
+    link_selector: str | None = None
+    cms: str | None = None
+    max_items: int = 30
+    enabled: bool = True
+
+
+@dataclass(frozen=True)
+class ItemRef:
+    """An article link found in a feed or listing, with what the feed already told us."""
+
+    url: str
+    title: str | None = None
+    published: date | None = None
+    summary: str | None = None
+
+
+@dataclass(frozen=True)
+class FetchedPage:
+    """Bytes fetched from one URL, decoded to text."""
+
+    url: str
+    final_url: str
+    status: int
+    text: str
+    content_type: str | None = None
+
+
+@dataclass(frozen=True)
+class ExtractedArticle:
+    """An article page reduced to title, publication date and body text."""
+
+    url: str
+    title: str | None
+    published: date | None
+    text: str
+    extractor: str
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One fact found in a text, with the exact phrase and its character offsets."""
+
+    kind: str  # backlog | on_time_rate | document | score | publication_date
+    phrase: str
+    start: int
+    end: int
+    value: float | None = None
+    attrs: dict[str, Any] = field(default_factory=dict)
+
+    def key(self) -> str:
+        """A stable identity for the fact within one article (used for alert de-duplication)."""
+        if self.kind == "document":
+            return f"document:{self.attrs.get('number', '').upper()}"
+        return f"{self.kind}:{self.value}:{self.attrs.get('level')}:{self.phrase}"
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """Everything the analysis stage learned from one article."""
+
+    is_cchc: bool
+    category: str
+    published: date | None
+    locality: str | None
+    province: str | None
+    facts: tuple[Fact, ...]
+
+    def of_kind(self, kind: str) -> list[Fact]:
+        """Facts of one kind, in text order."""
+        return [f for f in self.facts if f.kind == kind]
+
+
+@dataclass(frozen=True)
+class FetchRecord:
+    """One line of the fetch log: what happened to one URL of one source."""
+
+    source_id: str
+    url: str
+    ok: bool
+    reason: str | None = None
+    detail: str | None = None
+    status: int | None = None
+    at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class AlertCandidate:
+    """An alert a detection rule wants sent; `key` is unique per rule and fact."""
+
+    key: str
+    rule: str
+    title: str
+    body: str
+    article_id: str | None = None
+
+
+@dataclass(frozen=True)
+class ArticleRecord:
+    """An extracted, analysed article ready to store."""
+
+    id: str
+    url: str
+    source_id: str
+    title: str | None
+    published: date | None
+    body: str
+    content_sha256: str
+    extractor: str
+    analysis: Analysis
+
+
+@dataclass(frozen=True)
+class PendingAlert:
+    """An alert in the outbox that has not been delivered yet."""
+
+    key: str
+    title: str
+    body: str
+    attempts: int

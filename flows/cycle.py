@@ -1,0 +1,179 @@
+"""The monitoring cycle as a Prefect flow: wiring only (scrapers → analysis → storage → alerts)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NONE
+
+import analysis
+import scrapers
+from alerts import Notifier, detect
+from cchc_monitor.errors import DeliveryError, MonitorError, ScrapeError
+from cchc_monitor.keys import article_id, canonical_url, content_hash
+from cchc_monitor.models import ArticleRecord, ExtractedArticle, FetchRecord, ItemRef, SourceSpec
+from storage.repository import Repository
+
+VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+@dataclass
+class CycleSummary:
+    """What one cycle did, printed by the CLI and stored with the run."""
+
+    run_id: str
+    sources_tried: int = 0
+    sources_failed: int = 0
+    articles_new: int = 0
+    articles_duplicate: int = 0
+    articles_failed: int = 0
+    facts: int = 0
+    alerts_sent: int = 0
+    alerts_queued: int = 0
+    alerts_failed: int = 0
+    failures: list[dict[str, str]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain data for JSON."""
+        return asdict(self)
+
+
+def _retry_transient(task: Any, task_run: Any, state: Any) -> bool:
+    """Retry a fetch only when its error says it may succeed later (timeouts, 5xx, resets)."""
+    exc = state.data if isinstance(state.data, BaseException) else state.result(raise_on_failure=False)
+    return bool(getattr(exc, "retryable", False))
+
+
+@task(name="discover-source", cache_policy=NONE, retry_condition_fn=_retry_transient)
+def discover_source(spec: SourceSpec, timeout: float, user_agent: str) -> list[ItemRef]:
+    """Fetch one source's feed or listing page and return its article links."""
+    with scrapers.make_client(timeout, user_agent) as client:
+        return scrapers.discover(client, spec)
+
+
+@task(name="fetch-articles", cache_policy=NONE)
+def fetch_articles(
+    spec: SourceSpec, items: list[ItemRef], timeout: float, user_agent: str
+) -> tuple[list[ExtractedArticle], list[FetchRecord]]:
+    """Fetch and extract each new article of one source; a failing article is recorded, not raised."""
+    articles: list[ExtractedArticle] = []
+    log: list[FetchRecord] = []
+    with scrapers.make_client(timeout, user_agent) as client:
+        for item in items:
+            try:
+                article = scrapers.fetch_article(client, item)
+            except ScrapeError as exc:
+                log.append(FetchRecord(spec.id, item.url, False, exc.reason, str(exc)))
+                continue
+            articles.append(article)
+            log.append(FetchRecord(spec.id, item.url, True, status=200))
+    return articles, log
+
+
+def _analyse(spec: SourceSpec, article: ExtractedArticle) -> ArticleRecord:
+    url = canonical_url(article.url)
+    text = f"{article.title}\n\n{article.text}" if article.title else article.text
+    result = analysis.analyze(text, url)
+    return ArticleRecord(article_id(url), url, spec.id, article.title, article.published, text,
+                         content_hash(article.text), article.extractor, result)
+
+
+def _deliver(repo: Repository, notifier: Notifier, summary: CycleSummary) -> None:
+    """Send every pending alert in the outbox; a failure stays pending for the next cycle."""
+    pending = repo.pending_alerts()
+    if not notifier.configured:
+        summary.alerts_queued = len(pending)
+        return
+    for alert in pending:
+        try:
+            notifier.send(alert.title, alert.body)
+        except DeliveryError as exc:
+            repo.mark_alert(alert.key, sent=False, error=str(exc))
+            summary.alerts_failed += 1
+        else:
+            repo.mark_alert(alert.key, sent=True)
+            summary.alerts_sent += 1
+    summary.alerts_queued = summary.alerts_failed
+
+
+@flow(name="monitor-cycle", log_prints=False)
+def monitor_cycle(
+    sources_file: str,
+    db_path: str,
+    notify_urls: list[str] | None = None,
+    backlog_threshold: int = 1,
+    http_timeout: float = 20.0,
+    user_agent: str = "CCHC-Monitor/0.1",
+    max_items_per_source: int = 30,
+    fetch_retries: int = 2,
+    retry_delay_seconds: float = 10.0,
+) -> dict[str, Any]:
+    """One cycle: discover, fetch new articles, analyse, store, detect, deliver; returns the summary."""
+    logger = get_run_logger()
+    run_id = datetime.now(VIETNAM).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
+    summary = CycleSummary(run_id)
+    specs = [s for s in scrapers.load_sources(sources_file, default_max_items=max_items_per_source) if s.enabled]
+    notifier = Notifier(tuple(notify_urls or ()))
+    discover = discover_source.with_options(retries=fetch_retries, retry_delay_seconds=retry_delay_seconds)
+
+    with Repository(Path(db_path)) as repo:
+        repo.begin_run(run_id, specs)
+        # 1. discover every source concurrently; one failing source never stops the others
+        futures = [(spec, discover.submit(spec, http_timeout, user_agent)) for spec in specs]
+        fetch_log: list[FetchRecord] = []
+        work: list[tuple[SourceSpec, list[ItemRef]]] = []
+        for spec, future in futures:
+            summary.sources_tried += 1
+            future.wait()
+            if future.state.is_failed():
+                exc = future.state.result(raise_on_failure=False)
+                if not isinstance(exc, MonitorError):
+                    raise exc if isinstance(exc, BaseException) else RuntimeError(str(exc))
+                reason = getattr(exc, "reason", "error")
+                summary.sources_failed += 1
+                summary.failures.append({"source": spec.id, "reason": reason, "detail": str(exc)})
+                fetch_log.append(FetchRecord(spec.id, spec.url, False, reason, str(exc)))
+                logger.warning("source %s failed: %s", spec.id, exc)
+                continue
+            items = future.result()
+            fetch_log.append(FetchRecord(spec.id, spec.url, True, status=200))
+            known = repo.known_article_urls(canonical_url(i.url) for i in items)
+            fresh = [i for i in items if canonical_url(i.url) not in known]
+            summary.articles_duplicate += len(items) - len(fresh)
+            if fresh:
+                work.append((spec, fresh))
+
+        # 2. fetch and extract new articles, then analyse them
+        records: list[ArticleRecord] = []
+        article_futures = [(spec, fetch_articles.submit(spec, items, http_timeout, user_agent)) for spec, items in work]
+        for spec, future in article_futures:
+            articles, log = future.result()
+            fetch_log.extend(log)
+            summary.articles_failed += sum(1 for r in log if not r.ok)
+            records.extend(_analyse(spec, a) for a in articles)
+
+        # 3. drop bodies already stored under another URL, store, queue alerts (outbox first)
+        seen_content = repo.known_content(r.content_sha256 for r in records)
+        unique: list[ArticleRecord] = []
+        for record in records:
+            if record.content_sha256 in seen_content:
+                summary.articles_duplicate += 1
+                continue
+            seen_content.add(record.content_sha256)
+            unique.append(record)
+        candidates = [c for r in unique for c in detect(r, backlog_threshold)]
+        inserted, _ = repo.store_batch(run_id, fetch_log, unique, candidates)
+        summary.articles_new = inserted
+        summary.facts = sum(len(r.analysis.facts) for r in unique)
+
+        # 4. deliver everything pending, including what earlier cycles could not send
+        _deliver(repo, notifier, summary)
+        repo.finish_run(run_id, summary.as_dict())
+    logger.info("cycle %s: %s", run_id, summary.as_dict())
+    return summary.as_dict()

@@ -1,0 +1,90 @@
+"""The sources file: YAML validated into SourceSpecs, with errors that name the file, entry and problem."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from cchc_monitor.errors import ConfigError
+from cchc_monitor.models import SourceSpec
+
+
+class _Province(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    current: str | None = None
+    former: list[str] | str | None = None
+
+
+class _Entry(BaseModel):
+    """One entry of the sources file (documented in the README)."""
+
+    model_config = ConfigDict(extra="forbid")
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    name: str = Field(min_length=1)
+    province: str | _Province | None = None
+    level: str | None = None
+    kind: Literal["rss", "listing"]
+    url: str
+    link_selector: str | None = None
+    cms: str | None = None
+    max_items: int | None = Field(None, ge=1)
+    enabled: bool = True
+    notes: str | None = None
+
+    @field_validator("url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not re.match(r"^https?://[^/\s]+", value):
+            raise ValueError("must be an http:// or https:// address")
+        return value
+
+
+def _to_spec(entry: _Entry, default_max_items: int) -> SourceSpec:
+    province = entry.province
+    former: tuple[str, ...] = ()
+    if isinstance(province, _Province):
+        raw = province.former or []
+        former = tuple([raw] if isinstance(raw, str) else raw)
+        name = former[0] if former else province.current
+    else:
+        name = province
+    return SourceSpec(
+        id=entry.id, name=entry.name, kind=entry.kind, url=entry.url, province=name,
+        province_former=former, level=entry.level, link_selector=entry.link_selector,
+        cms=entry.cms, max_items=entry.max_items or default_max_items, enabled=entry.enabled,
+    )
+
+
+def load_sources(path: Path | str, *, default_max_items: int = 30) -> list[SourceSpec]:
+    """Read and validate every entry; raise ConfigError naming the file, the entry and the problem."""
+    path = Path(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: sources file not found") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark else ""
+        raise ConfigError(f"{path}{where}: not valid YAML ({getattr(exc, 'problem', exc)})") from None
+    if not isinstance(data, dict) or not isinstance(data.get("sources"), list):
+        raise ConfigError(f"{path}: expected a top-level 'sources:' list")
+    specs: list[SourceSpec] = []
+    seen: set[str] = set()
+    for number, raw in enumerate(data["sources"], start=1):
+        label = f"entry {number}" + (f" (id {raw.get('id')!r})" if isinstance(raw, dict) and raw.get("id") else "")
+        if not isinstance(raw, dict):
+            raise ConfigError(f"{path}: {label}: expected a mapping of keys")
+        try:
+            entry = _Entry.model_validate(raw)
+        except ValidationError as exc:
+            problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'entry'}: {e['msg']}" for e in exc.errors())
+            raise ConfigError(f"{path}: {label}: {problems}") from None
+        if entry.id in seen:
+            raise ConfigError(f"{path}: {label}: id {entry.id!r} is used twice")
+        seen.add(entry.id)
+        specs.append(_to_spec(entry, default_max_items))
+    return specs
