@@ -16,7 +16,7 @@ class SourceSpec:
     kind: str  # "rss" | "listing"
     url: str
     province: str | None = None
-    province_former: tuple[str, ...] = ()
+    province_current: str | None = None
     level: str | None = None
     link_selector: str | None = None
     cms: str | None = None

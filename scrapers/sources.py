@@ -9,14 +9,9 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from analysis.gazetteer import current_province
 from cchc_monitor.errors import ConfigError
 from cchc_monitor.models import SourceSpec
-
-
-class _Province(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    current: str | None = None
-    former: list[str] | str | None = None
 
 
 class _Entry(BaseModel):
@@ -25,7 +20,8 @@ class _Entry(BaseModel):
     model_config = ConfigDict(extra="forbid")
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
     name: str = Field(min_length=1)
-    province: str | _Province | None = None
+    province: str | None = None
+    province_current: str | None = None
     level: str | None = None
     kind: Literal["rss", "listing"]
     url: str
@@ -44,17 +40,10 @@ class _Entry(BaseModel):
 
 
 def _to_spec(entry: _Entry, default_max_items: int) -> SourceSpec:
-    province = entry.province
-    former: tuple[str, ...] = ()
-    if isinstance(province, _Province):
-        raw = province.former or []
-        former = tuple([raw] if isinstance(raw, str) else raw)
-        name = former[0] if former else province.current
-    else:
-        name = province
+    current = entry.province_current or (current_province(entry.province) if entry.province else None)
     return SourceSpec(
-        id=entry.id, name=entry.name, kind=entry.kind, url=entry.url, province=name,
-        province_former=former, level=entry.level, link_selector=entry.link_selector,
+        id=entry.id, name=entry.name, kind=entry.kind, url=entry.url, province=entry.province,
+        province_current=current, level=entry.level, link_selector=entry.link_selector,
         cms=entry.cms, max_items=entry.max_items or default_max_items, enabled=entry.enabled,
     )
 

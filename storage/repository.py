@@ -89,7 +89,8 @@ class Repository:
                 "enabled = excluded.enabled, updated_at = excluded.updated_at",
                 [
                     [s.id, s.name, s.kind, s.url, s.province,
-                     current_province(s.province) if s.province else None, s.level, s.enabled, now]
+                     s.province_current or (current_province(s.province) if s.province else None),
+                     s.level, s.enabled, now]
                     for s in sources
                 ],
             )

@@ -1,0 +1,86 @@
+"""Build the default sources.yaml from ../shared/data/sources-evidence.yaml (feeds and CCHC sections seen)."""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import yaml
+
+HEADER = """\
+# Default sources of CCHC Monitor, built by tools/build_sources.py from the evidence file
+# ../shared/data/sources-evidence.yaml (addresses seen in public material, not live-checked).
+# Keys are documented in README.md ("The sources file"). Legacy sites are kept but disabled.
+"""
+
+
+def slug(text: str) -> str:
+    """Lower-case id from a host and path."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def _province(entry: dict) -> tuple[str | None, str | None]:
+    """(province as the source knows it, province after 2025) from the evidence's mapping."""
+    prov = entry.get("province") or {}
+    current = prov.get("current")
+    former = [p.strip() for p in re.split(r",", prov.get("former") or "") if p.strip()]
+    if entry.get("level") == "province" or not former:
+        return current, current
+    return former[0], current
+
+
+def _with_https_preferred(urls: list[str]) -> list[str]:
+    kept: dict[str, str] = {}
+    for url in urls:
+        key = url.split("://", 1)[1]
+        if key not in kept or url.startswith("https://"):
+            kept[key] = url
+    return list(kept.values())
+
+
+def build(evidence: dict) -> list[dict]:
+    """One source per RSS feed and per CCHC section of every entry."""
+    sources: list[dict] = []
+    seen: set[str] = set()
+    for entry in evidence["entries"]:
+        province, current = _province(entry)
+        enabled = entry.get("period") != "legacy"
+        found = [("rss", u) for u in _with_https_preferred(entry.get("rss") or [])]
+        if entry.get("cchc_section"):
+            found.append(("listing", entry["cchc_section"]))
+        for kind, url in found:
+            parts = urlsplit(url)
+            host = (parts.hostname or "").removeprefix("www.")
+            name = "-".join(p for p in host.split(".") if p not in {"gov", "vn", "com", "org", "net"})
+            path = re.sub(r"\.(rss|htm|html|aspx)$", "", parts.path)
+            base = slug(name) if len(found) == 1 else slug(f"{name}-{path}")
+            ident = base
+            while ident in seen:
+                ident += "-2"
+            seen.add(ident)
+            source = {"id": ident, "name": entry["name"], "kind": kind, "url": url,
+                      "province": province, "province_current": current, "level": entry.get("level")}
+            if entry.get("cms"):
+                source["cms"] = entry["cms"].split(" (")[0]
+            source["enabled"] = enabled
+            sources.append({k: v for k, v in source.items() if v is not None})
+    return sources
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--evidence", type=Path, default=Path("../shared/data/sources-evidence.yaml"))
+    parser.add_argument("--out", type=Path, default=Path("sources.yaml"))
+    args = parser.parse_args()
+    evidence = yaml.safe_load(args.evidence.read_text(encoding="utf-8"))
+    sources = build(evidence)
+    body = yaml.safe_dump({"sources": sources}, allow_unicode=True, sort_keys=False, width=120)
+    args.out.write_text(HEADER + body, encoding="utf-8")
+    print(f"wrote {len(sources)} sources to {args.out}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
