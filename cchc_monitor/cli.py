@@ -53,15 +53,9 @@ def run_cycle(settings: Settings, retry_delay_seconds: float = 10.0) -> dict[str
     """Run one monitoring cycle as a Prefect flow with these settings."""
     for name, value in PREFECT_DEFAULTS.items():
         os.environ.setdefault(name, value)
-    from flows.cycle import monitor_cycle  # Prefect is imported only when a cycle runs
+    from flows.scheduled import run_with_settings  # Prefect is imported only when a cycle runs
 
-    return monitor_cycle(
-        sources_file=str(settings.sources_file), db_path=str(settings.db_path),
-        notify_urls=settings.notify_url_list(), backlog_threshold=settings.backlog_threshold,
-        http_timeout=settings.http_timeout, user_agent=settings.user_agent,
-        max_items_per_source=settings.max_items_per_source, fetch_retries=settings.fetch_retries,
-        retry_delay_seconds=retry_delay_seconds,
-    )
+    return run_with_settings(settings, retry_delay_seconds)
 
 
 @app.command()

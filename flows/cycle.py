@@ -11,11 +11,12 @@ from zoneinfo import ZoneInfo
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NONE
+from prefect.context import TaskRunContext
 
 import analysis
 import scrapers
 from alerts import Notifier, detect
-from cchc_monitor.errors import DeliveryError, MonitorError, ScrapeError
+from cchc_monitor.errors import DeliveryError, FetchError, ScrapeError
 from cchc_monitor.keys import article_id, canonical_url, content_hash
 from cchc_monitor.models import ArticleRecord, ExtractedArticle, FetchRecord, ItemRef, SourceSpec
 from storage.repository import Repository
@@ -50,11 +51,27 @@ def _retry_transient(task: Any, task_run: Any, state: Any) -> bool:
     return bool(getattr(exc, "retryable", False))
 
 
+@dataclass(frozen=True)
+class Discovery:
+    """What discovering one source gave: its article links, or the error that stopped it."""
+
+    items: list[ItemRef]
+    error: ScrapeError | None = None
+
+
 @task(name="discover-source", cache_policy=NONE, retry_condition_fn=_retry_transient)
-def discover_source(spec: SourceSpec, timeout: float, user_agent: str) -> list[ItemRef]:
-    """Fetch one source's feed or listing page and return its article links."""
-    with scrapers.make_client(timeout, user_agent) as client:
-        return scrapers.discover(client, spec)
+def discover_source(spec: SourceSpec, timeout: float, user_agent: str) -> Discovery:
+    """Fetch one source's feed or listing page; a failure is raised while Prefect retries remain,
+    then returned as data, so one broken source is a fact to record, not a crashed task."""
+    try:
+        with scrapers.make_client(timeout, user_agent) as client:
+            return Discovery(scrapers.discover(client, spec))
+    except ScrapeError as exc:
+        context = TaskRunContext.get()
+        retries_left = context is not None and context.task_run.run_count <= context.task.retries
+        if isinstance(exc, FetchError) and exc.retryable and retries_left:
+            raise
+        return Discovery([], exc)
 
 
 @task(name="fetch-articles", cache_policy=NONE)
@@ -130,18 +147,15 @@ def monitor_cycle(
         work: list[tuple[SourceSpec, list[ItemRef]]] = []
         for spec, future in futures:
             summary.sources_tried += 1
-            future.wait()
-            if future.state.is_failed():
-                exc = future.state.result(raise_on_failure=False)
-                if not isinstance(exc, MonitorError):
-                    raise exc if isinstance(exc, BaseException) else RuntimeError(str(exc))
-                reason = getattr(exc, "reason", "error")
+            found = future.result()
+            if found.error is not None:
+                exc = found.error
                 summary.sources_failed += 1
-                summary.failures.append({"source": spec.id, "reason": reason, "detail": str(exc)})
-                fetch_log.append(FetchRecord(spec.id, spec.url, False, reason, str(exc)))
-                logger.warning("source %s failed: %s", spec.id, exc)
+                summary.failures.append({"source": spec.id, "reason": exc.reason, "detail": str(exc)})
+                fetch_log.append(FetchRecord(spec.id, spec.url, False, exc.reason, str(exc)))
+                logger.info("source %s failed: %s", spec.id, exc)
                 continue
-            items = future.result()
+            items = found.items
             fetch_log.append(FetchRecord(spec.id, spec.url, True, status=200))
             known = repo.known_article_urls(canonical_url(i.url) for i in items)
             fresh = [i for i in items if canonical_url(i.url) not in known]
