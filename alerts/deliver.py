@@ -26,6 +26,10 @@ def redact(text: str, urls: list[str]) -> str:
             if piece and len(piece) >= 4:
                 secrets.add(piece)
         secrets.update(p for p in re.split(r"[/?&=]", parts.path + "?" + parts.query) if len(p) >= 6)
+        host = parts.netloc.rsplit("@", 1)[-1]
+        if "." not in host:  # a token in the host slot (tgram://TOKEN/…), not a server name
+            secrets.add(host)
+            secrets.update(p for p in host.split(":") if len(p) >= 6)
     for secret in sorted(secrets, key=len, reverse=True):
         text = text.replace(secret, "***")
     return text

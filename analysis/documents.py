@@ -50,6 +50,15 @@ TYPE_BEFORE_RE = re.compile(
 DATE_AFTER_RE = re.compile(r"^\s*,?\s*(?:ban\s+hành\s+)?ngày\s*", re.I)
 
 
+def _unglue(text: str, number: str, end: int) -> tuple[str, int]:
+    """Split a word glued to the number ("157/2007/NĐ-CPngày"): its lower-case start is not the number's."""
+    if end < len(text) and text[end].isalpha():
+        tail = re.search(r"[a-z]+$", number)
+        if tail:
+            return number[: tail.start()], end - len(tail.group())
+    return number, end
+
+
 def _type_from_number(number: str) -> str | None:
     parts = re.split(r"[/-]", number)
     for part in parts[1:]:
@@ -79,7 +88,7 @@ def documents(text: str) -> list[Fact]:
     facts: list[Fact] = []
     seen: set[str] = set()
     for m in NUMBER_RE.finditer(text):
-        number = m.group(1)
+        number, number_end = _unglue(text, m.group(1), m.end())
         before = TYPE_BEFORE_RE.search(text[max(0, m.start() - 60) : m.start()])
         doc_type = _canonical_type(before.group(1)) if before else _type_from_number(number)
         if doc_type is None:
@@ -89,7 +98,7 @@ def documents(text: str) -> list[Fact]:
             continue
         seen.add(key)
         start = m.start() - (len(before.group(0)) if before else 0)
-        end = m.end()
+        end = number_end
         doc_date = None
         tail = DATE_AFTER_RE.match(text[end : end + 40])
         if tail:
