@@ -1,0 +1,96 @@
+"""End to end: portal pages on 127.0.0.1 → Prefect flow → DuckDB rows → e-mail through a real SMTP server."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cchc_monitor.demo.mailsink import MailSink
+from cchc_monitor.demo.portal import DemoPortal
+from tests.helpers import query, run_cycle, write_sources
+
+pytestmark = [pytest.mark.flow, pytest.mark.usefixtures("prefect_harness")]
+
+
+def _sources(tmp_path: Path, portal: DemoPortal) -> Path:
+    return write_sources(tmp_path / "sources.yaml", [
+        {"id": "demo-rss", "name": "Demo RSS", "province": "Đồng Tháp", "kind": "rss", "url": portal.feed_url},
+        {"id": "demo-cchc", "name": "Demo CCHC", "province": "Đồng Tháp", "kind": "listing",
+         "url": portal.listing_url, "link_selector": ".news-list a.title"},
+    ])
+
+
+def test_cycle_stores_articles_facts_and_mails_alerts_once(
+    tmp_path: Path, db_path: Path, portal: DemoPortal, mailbox: MailSink
+) -> None:
+    sources = _sources(tmp_path, portal)
+
+    first = run_cycle(sources, db_path, [mailbox.url])
+
+    assert (first["sources_tried"], first["sources_failed"]) == (2, 0)
+    assert first["articles_new"] == 4  # plan, backlog, index score, sport; the backlog story is on both sources
+    assert first["articles_duplicate"] == 1
+    rows = dict(query(db_path, "select category, count(*) from articles group by category"))
+    assert rows == {"plan": 1, "backlog": 1, "index_score": 1, "not_cchc": 1}
+    backlog = query(db_path, "select count, level, locality, province from v_backlog order by count")
+    assert backlog == [(236, "thành phố", "thành phố Cao Lãnh", "Đồng Tháp"),
+                       (412, "xã", "thành phố Cao Lãnh", "Đồng Tháp")]
+    plan = query(db_path, "select number, type, date from v_documents where type = 'Kế hoạch'")
+    assert plan == [("15/KH-UBND", "Kế hoạch", None)]  # the plan's date precedes its number here
+    # every fact carries its phrase, and the offsets point at it in the stored body
+    for phrase, start, end, body in query(
+        db_path, "select f.phrase, f.start_offset, f.end_offset, a.body from facts f join articles a on a.id = f.article_id"
+    ):
+        assert body[start:end] == phrase
+    assert first["alerts_sent"] == 3
+    subjects = sorted(str(m["Subject"]) for m in mailbox.messages)
+    assert subjects == [
+        "Hồ sơ trễ hạn: 236 (thành phố) – thành phố Cao Lãnh, Đồng Tháp",
+        "Hồ sơ trễ hạn: 412 (xã) – thành phố Cao Lãnh, Đồng Tháp",
+        "Kế hoạch CCHC mới (15/KH-UBND): thành phố Sa Đéc, Đồng Tháp",
+    ]
+    assert "cấp thành phố là 236 hồ sơ" in "".join(MailSink.text_of(m) for m in mailbox.messages)
+
+    second = run_cycle(sources, db_path, [mailbox.url])
+
+    assert second["articles_new"] == 0
+    assert second["articles_duplicate"] == 5
+    assert second["alerts_sent"] == 0
+    assert len(mailbox.messages) == 3
+    assert query(db_path, "select count(*) from articles") == [(4,)]
+    assert query(db_path, "select count(*) from alerts where status = 'sent'") == [(3,)]
+
+
+def test_failed_delivery_stays_pending_and_is_retried_next_cycle(
+    tmp_path: Path, db_path: Path, portal: DemoPortal
+) -> None:
+    sources = _sources(tmp_path, portal)
+    sink = MailSink()  # not started yet: the first delivery finds nobody listening
+    dead_url = sink.url
+
+    first = run_cycle(sources, db_path, [dead_url])
+
+    assert first["alerts_sent"] == 0 and first["alerts_failed"] == 3 and first["alerts_queued"] == 3
+    errors = query(db_path, "select status, attempts, last_error from alerts")
+    assert all(status == "pending" and attempts == 1 and error for status, attempts, error in errors)
+    with sink:
+        second = run_cycle(sources, db_path, [dead_url])
+    assert second["alerts_sent"] == 3
+    assert len(sink.messages) == 3
+    assert query(db_path, "select count(*) from alerts where status = 'sent'") == [(3,)]
+
+
+def test_alerts_wait_in_the_outbox_when_no_target_is_configured(
+    tmp_path: Path, db_path: Path, portal: DemoPortal
+) -> None:
+    summary = run_cycle(_sources(tmp_path, portal), db_path, [])
+    assert summary["alerts_sent"] == 0 and summary["alerts_queued"] == 3
+    assert query(db_path, "select count(*) from alerts where status = 'pending'") == [(3,)]
+
+
+def test_backlog_threshold_is_configurable(tmp_path: Path, db_path: Path, portal: DemoPortal) -> None:
+    summary = run_cycle(_sources(tmp_path, portal), db_path, [], backlog_threshold=300)
+    keys = [k for (k,) in query(db_path, "select rule from alerts order by rule")]
+    assert keys == ["backlog_threshold", "new_plan"]  # 412 ≥ 300 alerts, 236 does not
+    assert summary["alerts_queued"] == 2

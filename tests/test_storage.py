@@ -1,0 +1,121 @@
+"""Storage on a real DuckDB file: migrations, idempotent writes, the busy lock, read-only SQL."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from analysis import analyze
+from cchc_monitor.errors import DatabaseBusyError, QueryError
+from cchc_monitor.keys import article_id, canonical_url, content_hash
+from cchc_monitor.models import AlertCandidate, ArticleRecord, FetchRecord, SourceSpec
+from storage.adhoc import run_query
+from storage.migrations import available
+from storage.repository import Repository
+
+BODY = "Thành phố Cao Lãnh\n\nvẫn còn hồ sơ giải quyết trễ hạn (cấp thành phố là 1.416 hồ sơ)."
+
+
+def _record(url: str = "https://sadec.dongthap.gov.vn/tin-tuc/a?utm_source=x") -> ArticleRecord:
+    canon = canonical_url(url)
+    return ArticleRecord(article_id(canon), canon, "src", "Tiêu đề", date(2026, 1, 2), BODY,
+                         content_hash(BODY), "trafilatura", analyze(BODY, canon))
+
+
+def _store(repo: Repository, run: str) -> tuple[int, int]:
+    repo.begin_run(run, [SourceSpec("src", "Nguồn", "rss", "https://x.gov.vn/rss", province="Hậu Giang")])
+    alert = AlertCandidate("backlog:1", "backlog_threshold", "tiêu đề", "nội dung")
+    return repo.store_batch(run, [FetchRecord("src", "https://x.gov.vn/rss", True)], [_record()], [alert])
+
+
+def test_migrations_apply_once_and_record_versions(db_path: Path) -> None:
+    with Repository(db_path):
+        pass
+    with Repository(db_path):  # reopening applies nothing twice
+        pass
+    rows = run_query(db_path, "select version, name from schema_migrations order by version")[1]
+    assert [r[1] for r in rows] == [name for _, name, _ in available()]
+
+
+def test_storing_the_same_article_and_alert_twice_adds_nothing(db_path: Path) -> None:
+    with Repository(db_path) as repo:
+        assert _store(repo, "run-1") == (1, 1)
+        assert _store(repo, "run-2") == (0, 0)
+        assert repo.count("articles") == 1 and repo.count("alerts") == 1
+        assert repo.count("fetch_log") == 2
+    (province, current), = run_query(db_path, "select province, province_current from sources")[1]
+    assert (province, current) == ("Hậu Giang", "Cần Thơ")  # both names kept across the 2025 merger
+
+
+def test_a_sent_alert_is_never_pending_again(db_path: Path) -> None:
+    with Repository(db_path) as repo:
+        _store(repo, "run-1")
+        (pending,) = repo.pending_alerts()
+        repo.mark_alert(pending.key, sent=False, error="smtp down")
+        assert [a.attempts for a in repo.pending_alerts()] == [1]
+        repo.mark_alert(pending.key, sent=True)
+        assert repo.pending_alerts() == []
+
+
+def test_canonical_urls_drop_tracking_and_case_noise() -> None:
+    assert canonical_url("HTTPS://Sadec.DongThap.gov.vn:443/tin-tuc/a?utm_source=rss&id=5#top") == \
+        "https://sadec.dongthap.gov.vn/tin-tuc/a?id=5"
+    assert content_hash("Cải  cách\nhành chính") == content_hash("Cải cách hành chính")
+
+
+def test_a_second_writer_process_gets_a_clear_busy_error(db_path: Path) -> None:
+    with Repository(db_path):
+        pass
+    holder = subprocess.Popen(
+        [sys.executable, "-c", textwrap.dedent(f"""
+            import sys, duckdb
+            con = duckdb.connect({str(db_path)!r})
+            print("locked", flush=True)
+            sys.stdin.read()
+        """)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+        with pytest.raises(DatabaseBusyError, match=rf"PID {holder.pid}"):
+            Repository(db_path)
+        with pytest.raises(DatabaseBusyError, match="retry"):
+            run_query(db_path, "select 1")
+    finally:
+        holder.communicate("")
+    assert run_query(db_path, "select count(*) from articles")[1] == [(0,)]
+
+
+@pytest.mark.parametrize("sql", [
+    "delete from articles",
+    "select 1; drop table articles",
+    "attach 'other.duckdb'",
+    "install httpfs",
+    "copy articles to 'out.csv'",
+])
+def test_adhoc_sql_refuses_anything_but_reading(db_path: Path, sql: str) -> None:
+    with Repository(db_path):
+        pass
+    with pytest.raises(QueryError):
+        run_query(db_path, sql)
+
+
+def test_adhoc_sql_has_no_file_access(db_path: Path, tmp_path: Path) -> None:
+    (tmp_path / "secret.csv").write_text("a\n1\n")
+    with Repository(db_path):
+        pass
+    with pytest.raises(QueryError, match="disabled"):
+        run_query(db_path, f"select * from read_csv('{tmp_path / 'secret.csv'}')")
+
+
+def test_adhoc_sql_binds_parameters_and_limits_rows(db_path: Path) -> None:
+    with Repository(db_path) as repo:
+        _store(repo, "run-1")
+    columns, rows = run_query(db_path, "select kind, value from facts where kind = ?", ["backlog"])
+    assert columns == ["kind", "value"] and rows == [("backlog", 1416.0)]
+    assert len(run_query(db_path, "select * from range(50)", limit=7)[1]) == 7
