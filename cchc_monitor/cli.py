@@ -21,7 +21,10 @@ app = typer.Typer(help="CCHC Monitor: watches Vietnamese portals for administrat
 err = Console(stderr=True)
 
 # Prefect's local ephemeral API: a cold start takes 10-30 s here (default limit 20 s); no telemetry.
+# The throwaway server logs tracebacks for events still in flight when it is stopped at the end of
+# a cycle; they say nothing about the cycle, so only its critical messages are shown.
 PREFECT_DEFAULTS = {
+    "PREFECT_SERVER_LOGGING_LEVEL": "CRITICAL",
     "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "180",
     "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
     "DO_NOT_TRACK": "1",
