@@ -6,7 +6,7 @@ import re
 from collections import Counter
 from urllib.parse import urlsplit
 
-from analysis import gazetteer
+from cchc_monitor import gazetteer
 
 # Administrative unit words that precede a place name (Vietnamese → tier).
 UNIT_WORDS = {

@@ -34,13 +34,6 @@ def as_int_if_whole(value: float) -> float | int:
     return int(value) if value == int(value) else value
 
 
-def fold(text: str) -> str:
-    """Lower-case ASCII folding (đ→d, diacritics dropped) for matching slugs and domains."""
-    text = nfc(text).lower().replace("đ", "d")
-    decomposed = unicodedata.normalize("NFD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
 def clause_start(text: str, pos: int, limit: int = 400) -> int:
     """Where the clause that contains `pos` begins (after the last `;`, newline or full stop)."""
     floor = max(0, pos - limit)

@@ -103,16 +103,9 @@ def _read_input(path: Path) -> tuple[str, str | None, bool]:
 
 
 def _html_to_text(html: str, url: str | None) -> str:
-    from scrapers.article import extract_article
-    from cchc_monitor.errors import ParseError
+    from scrapers.article import page_text
 
-    try:
-        page = extract_article(html, url or "")
-        return f"{page.title}\n\n{page.text}" if page.title else page.text
-    except ParseError:
-        from bs4 import BeautifulSoup
-
-        return BeautifulSoup(html, "lxml").get_text("\n", strip=True)
+    return page_text(html, url or "")
 
 
 @app.command()

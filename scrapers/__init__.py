@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import httpx
+from typing import TYPE_CHECKING
 
 from cchc_monitor.models import ExtractedArticle, ItemRef, SourceSpec
 from scrapers.article import extract_article
@@ -10,6 +10,9 @@ from scrapers.feed import parse_feed
 from scrapers.http import fetch, make_client
 from scrapers.listing import parse_listing
 from scrapers.sources import load_sources
+
+if TYPE_CHECKING:
+    import httpx
 
 __all__ = ["discover", "extract_article", "fetch_article", "load_sources", "make_client"]
 

@@ -57,3 +57,12 @@ def _page_date(html: str, title: str | None) -> date | None:
     if title and title in text:
         text = text[text.index(title):]
     return publication_date(text, head_chars=400)
+
+
+def page_text(html: str, url: str) -> str:
+    """The article's title and body when one is found, else all visible text of the page."""
+    try:
+        article = extract_article(html, url)
+    except ParseError:
+        return nfc(_dateline_text(html))
+    return f"{article.title}\n\n{article.text}" if article.title else article.text

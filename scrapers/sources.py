@@ -9,7 +9,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from analysis.gazetteer import current_province
+from cchc_monitor.gazetteer import current_province
 from cchc_monitor.errors import ConfigError
 from cchc_monitor.models import SourceSpec
 

@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from analysis.gazetteer import current_province
+from cchc_monitor.gazetteer import current_province
 from cchc_monitor.models import (
     AlertCandidate,
     ArticleRecord,

@@ -11,7 +11,7 @@ from analysis import analyze, to_contract
 from analysis.backlog import backlog_figures, on_time_rates
 from analysis.dates import find_dates, publication_date
 from analysis.documents import documents
-from analysis.gazetteer import FORMER_PROVINCES, MERGER_2025, current_province, province_from_host
+from cchc_monitor.gazetteer import FORMER_PROVINCES, MERGER_2025, current_province, province_from_host
 from analysis.places import locate
 from analysis.text import parse_number
 

@@ -1,4 +1,4 @@
-"""Gazetteer: the 63 former and 34 current provinces (2025 merger), provincial cities and towns, domains.
+"""Gazetteer (shared reference data): the 63 former and 34 current provinces (2025 merger), provincial cities and towns, domains.
 
 Names are data (Vietnamese); the code around them is English. Series stay continuous across the
 merger of 2025-07-01 because every place resolves to its former (pre-2025) province, and
@@ -8,8 +8,7 @@ merger of 2025-07-01 because every place resolves to its former (pre-2025) provi
 from __future__ import annotations
 
 import re
-
-from analysis.text import fold
+import unicodedata
 
 # Current province or centrally-run city (34, after Resolution 202/2025/QH15) → former provinces
 # merged into it, the namesake first.
@@ -168,6 +167,12 @@ def canonical_province(name: str) -> str | None:
 def current_province(former: str) -> str | None:
     """The post-2025 province a former province now belongs to."""
     return FORMER_TO_CURRENT.get(former)
+
+
+def fold(text: str) -> str:
+    """Lower-case ASCII folding (đ→d, diacritics dropped), as place names appear in host names."""
+    text = unicodedata.normalize("NFC", text).lower().replace("đ", "d")
+    return "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
 
 
 def _domain_slugs() -> dict[str, str]:
