@@ -5,18 +5,21 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from analysis.text import lower_same_length
+
 # Numeric dates: 17/01/2023, 31-1-2024, 2.1.2018 (day first, as Vietnamese writes them).
 NUMERIC_DATE_RE = re.compile(r"(?<!\d)(\d{1,2})\s?([/.-])\s?(\d{1,2})\2\s?(\d{4})(?!\d)")
 # Spelled dates: "15 tháng 7 năm 2021" (day month year).
 SPELLED_DATE_RE = re.compile(r"(?<!\d)(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})(?!\d)", re.I)
 ANY_DATE_RE = re.compile(f"{NUMERIC_DATE_RE.pattern}|{SPELLED_DATE_RE.pattern}", re.I)
 
+ISO_DATE_RE = re.compile(r"(\d{4})-(\d{2})-(\d{2})\b")
 # Page metadata a scraper may prepend: "date 2026-02-02".
 META_DATE_RE = re.compile(r"^\s*date\s+(\d{4})-(\d{2})-(\d{2})\b")
 # Labels that introduce a publication date on portals ("Ngày đăng", "Cập nhật").
+# (matched on lower-cased text) posted on, updated, published
 PUBLISHED_LABEL_RE = re.compile(
-    r"(?:ngày\s+đăng|đăng\s+ngày|ngày\s+cập\s+nhật|cập\s+nhật(?:\s+lúc)?|ngày\s+xuất\s+bản|xuất\s+bản)\s*:?\s*",
-    re.I,
+    r"(?:ngày\s+đăng|đăng\s+ngày|ngày\s+cập\s+nhật|cập\s+nhật(?:\s+lúc)?|ngày\s+xuất\s+bản|xuất\s+bản)\s*:?\s*"
 )
 # What may stand beside a date on a dateline line: clock time, weekday, time zone, view counter.
 DATELINE_NOISE_RE = re.compile(
@@ -74,9 +77,12 @@ def publication_date(text: str, head_chars: int = 700) -> date | None:
     if meta:
         return make_date(int(meta[3]), int(meta[2]), int(meta[1]))
     head = text[:head_chars]
-    label = PUBLISHED_LABEL_RE.search(text)
+    label = PUBLISHED_LABEL_RE.search(lower_same_length(text))
     if label:
-        m = ANY_DATE_RE.match(text, label.end())
+        iso = ISO_DATE_RE.match(text, label.end())
+        if iso:
+            return make_date(int(iso[3]), int(iso[2]), int(iso[1]))
+        m = ANY_DATE_RE.search(text, label.end(), label.end() + 25)  # a clock time may come first
         if m and (d := date_from_match(m)):
             return d
     legal = bool(LEGAL_HEADER_RE.search(head))

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from analysis.dates import ANY_DATE_RE, date_from_match
+from analysis.text import clause_start
 from cchc_monitor.models import Fact
 
 # Document type words (Vietnamese, longest first) with an English gloss.
@@ -40,7 +42,7 @@ TYPE_CODES = {
 _UPPER = "A-ZĐÂĂÊÔƠƯ"
 # The number itself: 148/KH-UBND, 01-NQ/TU, 157/2007/NĐ-CP, 30c/NQ-CP, 585/QĐ-UBND-HC, 22/2023/QH15.
 NUMBER_RE = re.compile(
-    rf"(?<![\w/])(\d{{1,5}}[a-z]?(?:/\d{{4}})?[/-][{_UPPER}][{_UPPER}a-z0-9]*(?:[-/][{_UPPER}0-9][{_UPPER}a-z0-9]*)*)"
+    rf"(\d{{1,5}}[a-z]?(?:/\d{{4}})?[/-][{_UPPER}][{_UPPER}a-z0-9]*(?:[-/][{_UPPER}0-9][{_UPPER}a-z0-9]*)*)"
 )
 TYPE_BEFORE_RE = re.compile(
     r"(" + "|".join(sorted(map(re.escape, TYPE_WORDS), key=len, reverse=True)) + r")"
@@ -50,13 +52,27 @@ TYPE_BEFORE_RE = re.compile(
 DATE_AFTER_RE = re.compile(r"^\s*,?\s*(?:ban\s+hành\s+)?ngày\s*", re.I)
 
 
+# Words that portals glue to a document number when markup is lost ("157/2007/NĐ-CPngày").
+GLUED_WORDS = ("ngày", "của", "về", "và", "năm", "do", "đã", "được", "tại", "theo", "ban", "trên", "thì")
+
+
 def _unglue(text: str, number: str, end: int) -> tuple[str, int]:
-    """Split a word glued to the number ("157/2007/NĐ-CPngày"): its lower-case start is not the number's."""
-    if end < len(text) and text[end].isalpha():
-        tail = re.search(r"[a-z]+$", number)
-        if tail:
-            return number[: tail.start()], end - len(tail.group())
+    """Split off a Vietnamese word glued to the number; "TTg", "CTr" stay as written."""
+    tail = re.search(r"[a-z]+$", number)
+    if tail:
+        word = re.match(r"[^\W\d_]*", text[end:]).group()  # type: ignore[union-attr]
+        for cut in range(tail.start(), len(number)):
+            if (number[cut:] + word).lower() in GLUED_WORDS:
+                return number[:cut], end - (len(number) - cut)
     return number, end
+
+
+def _starts_a_number(text: str, pos: int) -> bool:
+    """A number starts a word, or follows a glued "số" ("Quyết định số09/2015/QĐ-TTg")."""
+    if pos == 0:
+        return True
+    before = text[pos - 1]
+    return not (before.isalnum() or before in "/_") or text[max(0, pos - 2) : pos] == "số"
 
 
 def _type_from_number(number: str) -> str | None:
@@ -88,6 +104,8 @@ def documents(text: str) -> list[Fact]:
     facts: list[Fact] = []
     seen: set[str] = set()
     for m in NUMBER_RE.finditer(text):
+        if not _starts_a_number(text, m.start()):
+            continue
         number, number_end = _unglue(text, m.group(1), m.end())
         before = TYPE_BEFORE_RE.search(text[max(0, m.start() - 60) : m.start()])
         doc_type = _canonical_type(before.group(1)) if before else _type_from_number(number)
@@ -106,6 +124,8 @@ def documents(text: str) -> list[Fact]:
             if dm:
                 doc_date = date_from_match(dm)
                 end = dm.end()
+        if doc_date is None:
+            doc_date = _issued_on(text, start)
         attrs = {
             "number": number,
             "type": doc_type,
@@ -115,6 +135,23 @@ def documents(text: str) -> list[Fact]:
         facts.append(Fact("document", text[start:end], start, end, None, attrs))
     _date_legal_header(text, facts)
     return facts
+
+
+# "Ngày 18 tháng 7 năm 2025, UBND xã ... đã ban hành Quyết định số 119/QĐ-UBND": the date of issue
+# stands before the document in the same sentence, joined to it by "ban hành" (issued) or "ký" (signed).
+def _issued_on(text: str, doc_start: int) -> date | None:
+    """The issue date written before the document, when the sentence says it was issued then."""
+    begin = clause_start(text, doc_start, limit=200)
+    window = text[begin:doc_start]
+    if not re.search(r"(?:ban\s+hành|ký)\s*$", window, re.I):
+        return None
+    dates = [m for m in ANY_DATE_RE.finditer(window)]
+    if not dates:
+        return None
+    between = window[dates[-1].end():]
+    if re.search(r"\d+[/-][A-ZĐ]", between):  # another document stands between the date and this one
+        return None
+    return date_from_match(dates[-1])
 
 
 LEGAL_HEADER_DATE_RE = re.compile(r"Số\s*:\s*(\S+)[^\n]*?(?:\n[^\n]*){0,4}?,\s*ngày\s+", re.I)

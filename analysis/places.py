@@ -6,6 +6,7 @@ import re
 from collections import Counter
 from urllib.parse import urlsplit
 
+from analysis.text import lower_same_length
 from cchc_monitor import gazetteer
 
 # Administrative unit words that precede a place name (Vietnamese → tier).
@@ -22,10 +23,8 @@ UNIT_WORDS = {
     "phường": "phường",        # ward
     "xã": "xã",                # commune
 }
-UNIT_RE = re.compile(
-    r"(?<![\w])(" + "|".join(sorted(map(re.escape, UNIT_WORDS), key=len, reverse=True)) + r")\s+",
-    re.I,
-)
+# matched on lower-cased text; the character before must not be part of a word
+UNIT_RE = re.compile(r"(" + "|".join(sorted(map(re.escape, UNIT_WORDS), key=len, reverse=True)) + r")\s+")
 WORD_RE = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)?|\d+")
 NOT_NAME_WORDS = {"UBND", "HĐND", "Ủy", "Uỷ", "Thành", "Tỉnh", "Trung"}
 
@@ -58,23 +57,32 @@ def _name_after(text: str, pos: int) -> str | None:
 def find_units(text: str) -> list[tuple[str, str, int]]:
     """Every "unit word + name" mention: (unit, name, offset), e.g. ("thành phố", "Sa Đéc", 120)."""
     found = []
-    for m in UNIT_RE.finditer(text):
+    for m in UNIT_RE.finditer(lower_same_length(text)):
+        if m.start() and text[m.start() - 1].isalnum():
+            continue
         name = _name_after(text, m.end())
         if name:
-            found.append((UNIT_WORDS[m.group(1).lower()], name, m.start()))
+            found.append((UNIT_WORDS[m.group(1)], name, m.start()))
     return found
+
+
+# Every province spelling in one alternation, longest first ("Thừa Thiên Huế" before "Huế").
+PROVINCE_NAME_RE = re.compile(
+    r"("
+    + "|".join(sorted(map(re.escape, [*gazetteer.FORMER_PROVINCES, *gazetteer.PROVINCE_ALIASES]), key=len, reverse=True))
+    + r")(?![\w])"
+)
 
 
 def province_mentions(text: str) -> Counter[str]:
     """How often each former province is named in the text."""
     counts: Counter[str] = Counter()
-    names = list(gazetteer.FORMER_PROVINCES) + list(gazetteer.PROVINCE_ALIASES)
-    for name in names:
-        hits = len(re.findall(rf"(?<![\w]){re.escape(name)}(?![\w])", text))
-        if hits:
-            canonical = gazetteer.canonical_province(name)
-            if canonical:
-                counts[canonical] += hits
+    for m in PROVINCE_NAME_RE.finditer(text):
+        if m.start() and (text[m.start() - 1].isalnum() or text[m.start() - 1] == "_"):
+            continue
+        canonical = gazetteer.canonical_province(m.group(1))
+        if canonical:
+            counts[canonical] += 1
     return counts
 
 
@@ -86,28 +94,58 @@ def _province_of_unit(unit: str, name: str) -> str | None:
     return None
 
 
+def _title(text: str) -> str:
+    """The first line when it is short enough to be a headline."""
+    first = text.lstrip().split("\n", 1)[0]
+    return first if len(first) <= 250 else ""
+
+
+def provinces_in_url(url: str | None) -> list[str]:
+    """Provinces named in an address's path slug ("/thua-thien-hue-co-chi-so-...")."""
+    if not url:
+        return []
+    slug = "-" + re.sub(r"[^a-z0-9]+", "-", gazetteer.fold(urlsplit(url).path)) + "-"
+    found = []
+    for name in (*gazetteer.FORMER_PROVINCES, *gazetteer.PROVINCE_ALIASES):
+        key = "-" + re.sub(r"[^a-z0-9]+", "-", gazetteer.fold(name)).strip("-") + "-"
+        canonical = gazetteer.canonical_province(name)
+        if len(key) > 4 and key in slug and canonical and canonical not in found:
+            found.append(canonical)
+    return found
+
+
 def locate(text: str, url: str | None = None) -> tuple[str | None, str | None]:
-    """(locality as named, former province) of the article; either may be None."""
-    head = text[:1500]
-    units = find_units(head)
+    """(locality as named, former province) of the article; either may be None.
+
+    The province is the best supported of: the headline's place (strongest), a province in the
+    address's slug, the units named near the top ("thành phố Sa Đéc" → Đồng Tháp), and plain
+    mentions in the text. Only when the text names none does the outlet's domain decide.
+    """
+    votes: Counter[str] = Counter()
+    title = _title(text)
     locality = None
-    province = None
-    if units:
-        counts = Counter((u, n) for u, n, _ in units)
-        title_end = head.find("\n", 5) if "\n" in head[5:] else 200
-        in_title = [(u, n) for u, n, pos in units if pos < title_end]
-        unit, name = in_title[0] if in_title else counts.most_common(1)[0][0]
+    title_units = find_units(title)
+    if title_units:
+        unit, name, _ = title_units[0]
         locality = f"{unit} {name}"
-        province = _province_of_unit(unit, name)
-        if province is None:
-            for u, n, _ in units:
-                province = _province_of_unit(u, n)
-                if province:
-                    break
-    if province is None:
-        mentions = province_mentions(text)
-        if mentions:
-            province = mentions.most_common(1)[0][0]
-    if province is None and url:
-        province = gazetteer.province_from_host(urlsplit(url).hostname or "")
-    return locality, province
+        if province := _province_of_unit(unit, name):
+            votes[province] += 6
+    else:
+        for province, hits in province_mentions(title).items():
+            votes[province] += 6 * hits
+            locality = locality or province
+    units = find_units(text[:1500])
+    if locality is None and units:
+        counts = Counter((u, n) for u, n, _ in units)
+        unit, name = counts.most_common(1)[0][0]
+        locality = f"{unit} {name}"
+    for unit, name, _ in units:
+        if province := _province_of_unit(unit, name):
+            votes[province] += 2
+    for province in provinces_in_url(url):
+        votes[province] += 4
+    votes.update(province_mentions(text))
+    if votes:
+        return locality, votes.most_common(1)[0][0]
+    host_province = gazetteer.province_from_host(urlsplit(url).hostname or "") if url else None
+    return locality, host_province

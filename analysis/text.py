@@ -9,13 +9,22 @@ import unicodedata
 NUMBER = r"\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:,\d+)?"
 NUMBER_RE = re.compile(rf"(?<![\d.,])(?:{NUMBER})(?![\d]|[.,]\d)")
 
-# Characters that end a clause for the purpose of tying a number to its keyword.
-CLAUSE_END_RE = re.compile(r"[;\n]|\.(?=\s|$)")
+# What ends a clause when tying a number to its keyword: ";", a sentence end, a blank line.
+# A single newline does not: legal texts and some portals wrap lines inside sentences.
+CLAUSE_END_RE = re.compile(r";|\n[ \t]*\n|[.!?](?=\s|$)")
 
 
 def nfc(text: str) -> str:
     """Normalise to NFC, so composed and decomposed diacritics compare equal."""
     return unicodedata.normalize("NFC", text)
+
+
+def lower_same_length(text: str) -> str:
+    """Lower-cased text with the same offsets, so matches on it index the original text."""
+    low = text.lower()
+    if len(low) == len(text):
+        return low
+    return "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
 
 
 def parse_number(token: str) -> float:

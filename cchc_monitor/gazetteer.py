@@ -63,6 +63,7 @@ PROVINCE_ALIASES: dict[str, str] = {
     "TP. Hồ Chí Minh": "Hồ Chí Minh",
     "Sài Gòn": "Hồ Chí Minh",
     "Thừa Thiên - Huế": "Thừa Thiên Huế",
+    "Huế": "Thừa Thiên Huế",  # the provincial capital, the name of the province since 2025
     "Bà Rịa – Vũng Tàu": "Bà Rịa - Vũng Tàu",
     "Bà Rịa-Vũng Tàu": "Bà Rịa - Vũng Tàu",
     "Thanh Hoá": "Thanh Hóa",
@@ -157,11 +158,7 @@ def canonical_province(name: str) -> str | None:
     name = re.sub(r"\s+", " ", name.strip())
     if name in FORMER_TO_CURRENT:
         return name
-    if name in PROVINCE_ALIASES:
-        return PROVINCE_ALIASES[name]
-    if name == "Huế":
-        return "Thừa Thiên Huế"
-    return None
+    return PROVINCE_ALIASES.get(name)
 
 
 def current_province(former: str) -> str | None:
@@ -184,12 +181,19 @@ def _domain_slugs() -> dict[str, str]:
 DOMAIN_SLUGS = _domain_slugs()
 
 
+# Organisation prefixes of local hosts: bao (newspaper), thanhuy / tinhuy (city / provincial party
+# committee), sonoivu (Department of Home Affairs), ubnd / hdnd (people's committee / council).
+HOST_PREFIXES = ("bao", "thanhuy", "tinhuy", "sonoivu", "snv", "ubnd", "hdnd", "dangbo")
+
+
 def province_from_host(host: str) -> str | None:
     """The former province an outlet's host names (`baolamdong.vn` → Lâm Đồng), if any."""
     labels = [lab for lab in host.lower().split(".") if lab not in {"www", "gov", "vn", "com", "org", "net"}]
     for label in reversed(labels):
-        if label in DOMAIN_SLUGS:
-            return DOMAIN_SLUGS[label]
+        bare = [label] + [label[len(p):] for p in HOST_PREFIXES if label.startswith(p)]
+        for candidate in bare:
+            if candidate in DOMAIN_SLUGS:
+                return DOMAIN_SLUGS[candidate]
     best: tuple[int, str] | None = None
     for label in labels:
         for slug, province in DOMAIN_SLUGS.items():

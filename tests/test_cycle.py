@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -37,7 +38,7 @@ def test_cycle_stores_articles_facts_and_mails_alerts_once(
     assert backlog == [(236, "thành phố", "thành phố Cao Lãnh", "Đồng Tháp"),
                        (412, "xã", "thành phố Cao Lãnh", "Đồng Tháp")]
     plan = query(db_path, "select number, type, date from v_documents where type = 'Kế hoạch'")
-    assert plan == [("15/KH-UBND", "Kế hoạch", None)]  # the plan's date precedes its number here
+    assert plan == [("15/KH-UBND", "Kế hoạch", date(2026, 1, 12))]  # "Ngày 12/01/2026, UBND ... ban hành Kế hoạch số 15"
     # every fact carries its phrase, and the offsets point at it in the stored body
     for phrase, start, end, body in query(
         db_path, "select f.phrase, f.start_offset, f.end_offset, a.body from facts f join articles a on a.id = f.article_id"
