@@ -21,7 +21,8 @@ def new_plan(record: ArticleRecord) -> list[AlertCandidate]:
     plans = [f for f in record.analysis.of_kind("document") if f.attrs.get("type") == "Kế hoạch"]
     identity = plans[-1].attrs["number"].upper() if plans else record.id
     number = f" ({plans[-1].attrs['number']})" if plans else ""
-    title = f"Kế hoạch CCHC mới{number}: {_where(record)}"  # "New CCHC plan"
+    year = f" năm {record.analysis.plan_year}" if record.analysis.plan_year else ""  # "for year ..."
+    title = f"Kế hoạch CCHC{year} mới{number}: {_where(record)}"  # "New CCHC plan"
     body = f"{record.title or ''}\n{record.url}"
     return [AlertCandidate(f"{RULE_NEW_PLAN}:{identity}", RULE_NEW_PLAN, title, body.strip(), record.id)]
 

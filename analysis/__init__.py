@@ -24,7 +24,18 @@ def analyze(text: str, url: str | None = None) -> Analysis:
     facts: tuple[Fact, ...] = tuple(
         sorted([*backlog_facts, *rate_facts, *doc_facts, *score_facts], key=lambda f: f.start)
     )
-    return Analysis(is_cchc, category, published, locality, province, facts)
+    year = classify.plan_year(text) if category == "plan" else None
+    return Analysis(is_cchc, category, published, locality, province, facts, year)
+
+
+def _plan(result: Analysis) -> dict[str, Any] | None:
+    """The announced plan: its target year and, when cited, its number and date."""
+    if result.category != "plan":
+        return None
+    plans = [f for f in result.of_kind("document") if f.attrs.get("type") == "Kế hoạch"]
+    return {"year": result.plan_year or None,
+            "number": plans[-1].attrs["number"] if plans else None,
+            "date": plans[-1].attrs["date"] if plans else None}
 
 
 def to_contract(result: Analysis) -> dict[str, Any]:
@@ -35,6 +46,7 @@ def to_contract(result: Analysis) -> dict[str, Any]:
         "published": result.published.isoformat() if result.published else None,
         "locality": result.locality,
         "province": result.province,
+        "plan": _plan(result),
         "backlog_figures": [
             {"count": int(f.value or 0), "level": f.attrs.get("level"), "phrase": f.phrase,
              "start": f.start, "end": f.end}

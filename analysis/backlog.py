@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 
 from analysis.text import NUMBER, clause_end, clause_start, lower_same_length, parse_number
@@ -24,49 +25,61 @@ CHANGE_BEFORE_RE = re.compile(r"(?:giảm|tăng)\s+(?:thêm\s+|được\s+)?$", 
 # Late reception is not a late dossier ("tiếp nhận trễ hạn").
 LATE_RECEPTION_RE = re.compile(r"tiếp\s+nhận\s+(?:hồ\s+sơ\s+)?(?:trễ|quá)\s+h[ạẹ]n", re.I)
 # Tier words, nearest before the count wins (Vietnamese → level label).
-TIER_RE = re.compile(
+TIER_RE = re.compile(  # matched on lower-cased text
     r"cấp\s+(tỉnh|huyện|thành\s+phố|xã)|(toàn\s+tỉnh|tỉnh)|(huyện|quận|thị\s+xã)|"
-    r"(thành\s+phố)|(xã|phường|thị\s+trấn|đặc\s+khu)",
-    re.I,
+    r"(thành\s+phố)|(xã|phường|thị\s+trấn|đặc\s+khu)"
 )
 # on time, on time and early, early and on time (matched on lower-cased text)
 ON_TIME_RE = re.compile(r"(?:đúng\s+và\s+trước|trước\s+và\s+đúng|đúng)\s+h[ạẹ]n")
 PERCENT_RE = re.compile(rf"({NUMBER})\s?%")
 
 
-EXPLICIT_TIER_RE = re.compile(r"cấp\s+(?:tỉnh|huyện|thành\s+phố|xã)|toàn\s+tỉnh", re.I)
+TIER_LEVELS = (None, "tỉnh", "huyện", "thành phố", "xã")  # label of TIER_RE's groups 2-5
 
 
-def _tier(window: str) -> tuple[str | None, int | None]:
-    """The last tier word in the window: (level label, its offset in the window)."""
-    level, at = None, None
-    for m in TIER_RE.finditer(window):
-        at = m.start()
-        if m.group(1):
-            level = re.sub(r"\s+", " ", m.group(1).lower())
-        elif m.group(2):
-            level = "tỉnh"
-        elif m.group(3):
-            level = "huyện"
-        elif m.group(4):
-            level = "thành phố"
-        else:
-            level = "xã"
-    return level, at
+@dataclass(frozen=True)
+class _Tiers:
+    """Every tier word of one article, found in one scan and looked up by position."""
+
+    starts: list[int]
+    ends: list[int]
+    levels: list[str]
+    explicit: list[bool]  # "cấp huyện", "toàn tỉnh": said outright, not just a unit's name
+
+    @classmethod
+    def of(cls, text: str, end: int) -> _Tiers:
+        """The tier words before `end` (no figure looks further)."""
+        starts, ends, levels, explicit = [], [], [], []
+        for m in TIER_RE.finditer(lower_same_length(text[:end])):
+            starts.append(m.start())
+            ends.append(m.end())
+            group = m.lastindex or 1
+            levels.append(re.sub(r"\s+", " ", m.group(1)) if group == 1 else TIER_LEVELS[group - 1])
+            explicit.append(group == 1 or m.group().startswith("toàn"))
+        return cls(starts, ends, levels, explicit)
+
+    def last(self, start: int, end: int, explicit_only: bool = False) -> tuple[str | None, int | None]:
+        """(level, position) of the last tier word inside [start, end)."""
+        i = bisect_right(self.ends, end) - 1
+        while i >= 0 and self.starts[i] >= start:
+            if self.explicit[i] or not explicit_only:
+                return self.levels[i], self.starts[i]
+            i -= 1
+        return None, None
 
 
 # "Phù Cát 19 hồ sơ": a count right after a place name is that unit's own figure, with no tier word.
 NAMED_UNIT_RE = re.compile(r"(?:^|[(,;]\s*)(?:[A-ZĐ][^\W\d_]*\s+){1,3}$")
 
 
-def _context_tier(text: str, clause_begin: int) -> str | None:
+def _context_tier(text: str, tiers: _Tiers, clause_begin: int) -> str | None:
     """The tier a figure inherits when its clause names none: the last tier word of the paragraph
-    or, for a paragraph that names none, of the one before ("Với cấp tỉnh, ... Trong số ...")."""
+    (one said outright first) or, for a paragraph that names none, of the one before
+    ("Với cấp tỉnh, ... Trong số ...")."""
     para = max(text.rfind("\n\n", 0, clause_begin), 0)
     previous = max(text.rfind("\n\n", 0, para), 0) if para else 0
-    for window in (text[para:clause_begin], text[previous:para]):
-        explicit = list(EXPLICIT_TIER_RE.finditer(window))
-        level, _ = _tier(explicit[-1].group() if explicit else window)
+    for start, end in ((para, clause_begin), (previous, para)):
+        level = tiers.last(start, end, explicit_only=True)[0] or tiers.last(start, end)[0]
         if level is not None:
             return level
     return None
@@ -120,19 +133,19 @@ def _counts(text: str) -> list[_Count]:
     return found
 
 
-def _figure(text: str, m: _Count, after: bool) -> Fact:
+def _figure(text: str, tiers: _Tiers, m: _Count, after: bool) -> Fact:
     """The fact for one late count: its tier and the phrase from the tier word to the keyword."""
     begin = clause_start(text, m.start, limit=120)
     window_start = max(begin, m.start - 60)
-    level, at = _tier(text[window_start : m.start])
+    level, at = tiers.last(window_start, m.start)
     if NAMED_UNIT_RE.search(text, max(0, m.start - 40), m.start):
         level, at = None, None  # "Phù Cát 19 hồ sơ": the named unit's own figure
         phrase_start = _word_start(text, max(begin, m.start - 30), begin)
     elif at is not None:
-        phrase_start = window_start + at
+        phrase_start = at
     else:
         phrase_start = _word_start(text, max(begin, m.start - 30), begin)
-        level = _context_tier(text, begin)
+        level = _context_tier(text, tiers, begin)
     phrase_end = m.end
     if after:
         tail = LATE_RE.search(text, m.end, m.end + 40)
@@ -149,14 +162,17 @@ def backlog_figures(text: str) -> list[Fact]:
     A count repeated in the text is one figure; where the first mention (often the headline)
     gives no tier and a later one does, the later mention is kept.
     """
+    tiers: _Tiers | None = None  # built on the first late count: most articles have none
     by_count: dict[float, Fact] = {}
-    for m in _counts(text):
+    counts = _counts(text)
+    for m in counts:
         after = _is_late_after(text, m.end)
         if not (after or _is_late_before(text, m.start)):
             continue
         if CHANGE_BEFORE_RE.search(text, max(0, m.start - 20), m.start):
             continue
-        fact = _figure(text, m, after)
+        tiers = tiers or _Tiers.of(text, counts[-1].start)
+        fact = _figure(text, tiers, m, after)
         known = by_count.get(fact.value or 0.0)
         if known is None or (known.attrs["level"] is None and fact.attrs["level"] is not None):
             by_count[fact.value or 0.0] = fact

@@ -44,12 +44,25 @@ def as_int_if_whole(value: float) -> float | int:
 
 
 def clause_start(text: str, pos: int, limit: int = 400) -> int:
-    """Where the clause that contains `pos` begins (after the last `;`, newline or full stop)."""
+    """Where the clause that contains `pos` begins: after the last ";", sentence end or blank line
+    (the boundaries of CLAUSE_END_RE, found backwards with rfind, which is much faster)."""
     floor = max(0, pos - limit)
-    last = floor
-    for m in CLAUSE_END_RE.finditer(text, floor, pos):
-        last = m.end()
-    return last
+    best = max(floor, text.rfind(";", floor, pos) + 1)
+    for mark in ".!?":
+        i = pos
+        while (i := text.rfind(mark, floor, i)) >= best:
+            if i + 1 == len(text) or text[i + 1].isspace():  # "1.416" is not a sentence end
+                best = i + 1
+                break
+    i = pos
+    while (i := text.rfind("\n", floor, i)) >= best:
+        j = i - 1
+        while j >= floor and text[j] in " \t":
+            j -= 1
+        if j >= floor and text[j] == "\n":  # a blank line
+            best = i + 1
+            break
+    return best
 
 
 def clause_end(text: str, pos: int, limit: int = 400) -> int:

@@ -84,6 +84,7 @@ class Analysis:
     locality: str | None
     province: str | None
     facts: tuple[Fact, ...]
+    plan_year: int | None = None  # target year of the CCHC plan the article announces (0: not given)
 
     def of_kind(self, kind: str) -> list[Fact]:
         """Facts of one kind, in text order."""

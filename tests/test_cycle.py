@@ -49,7 +49,7 @@ def test_cycle_stores_articles_facts_and_mails_alerts_once(
     assert subjects == [
         "Hồ sơ trễ hạn: 236 (thành phố) – thành phố Cao Lãnh, Đồng Tháp",
         "Hồ sơ trễ hạn: 412 (xã) – thành phố Cao Lãnh, Đồng Tháp",
-        "Kế hoạch CCHC mới (15/KH-UBND): thành phố Sa Đéc, Đồng Tháp",
+        "Kế hoạch CCHC năm 2026 mới (15/KH-UBND): thành phố Sa Đéc, Đồng Tháp",
     ]
     assert "cấp thành phố là 236 hồ sơ" in "".join(MailSink.text_of(m) for m in mailbox.messages)
 

@@ -132,3 +132,12 @@ def test_province_from_the_url_slug_and_the_headline() -> None:
     assert locate(text) == ("Hải Phòng", "Hải Phòng")
     body = "Công bố chỉ số PAPI 2023\n\nHuế dẫn đầu về PAPI. Hà Nội và TP.HCM thấp hơn, TP.HCM xếp sau."
     assert locate(body, "https://x.vn/thua-thien-hue-dan-dau.html")[1] == "Thừa Thiên Huế"
+
+
+def test_an_announced_plan_carries_its_target_year_number_and_date() -> None:
+    from analysis import to_contract
+
+    text = ("Thành phố Sa Đéc ban hành Kế hoạch cải cách hành chính năm 2026\n\n"
+            "Ngày 12/01/2026, UBND thành phố ban hành Kế hoạch số 15/KH-UBND về cải cách hành chính.")
+    assert to_contract(analyze(text))["plan"] == {"year": 2026, "number": "15/KH-UBND", "date": "2026-01-12"}
+    assert to_contract(analyze("Tin thể thao\n\nGiải bóng đá khai mạc."))["plan"] is None
