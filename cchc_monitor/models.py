@@ -22,6 +22,7 @@ class SourceSpec:
     cms: str | None = None
     max_items: int = 30
     enabled: bool = True
+    ca_bundle: str | None = None  # extra CA/intermediate PEM for servers that send an incomplete chain
 
 
 @dataclass(frozen=True)

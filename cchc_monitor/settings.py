@@ -26,7 +26,15 @@ class Settings(BaseSettings):
     backlog_threshold: int = Field(
         1, ge=1, description="Alert when a reported late-dossier count is at least this."
     )
-    http_timeout: float = Field(20.0, gt=0, description="Seconds allowed for one HTTP request.")
+    http_timeout: float = Field(
+        20.0, gt=0, description="Seconds a connection may stay silent (connect, each read) before the request fails."
+    )
+    request_deadline: float = Field(
+        60.0, gt=0, description="Seconds one request may take in all, however slowly the bytes arrive."
+    )
+    host_delay: float = Field(
+        1.0, ge=0, description="Least seconds between two requests to one host (robots Crawl-delay may raise it)."
+    )
     user_agent: str = Field(
         "CCHC-Monitor/0.1 (+administrative-reform news monitor)",
         description="User-Agent header sent to portals.",

@@ -19,6 +19,8 @@ from alerts import Notifier, detect
 from cchc_monitor.errors import DeliveryError, FetchError, ScrapeError
 from cchc_monitor.keys import article_id, canonical_url, content_hash
 from cchc_monitor.models import ArticleRecord, ExtractedArticle, FetchRecord, ItemRef, SourceSpec
+from scrapers import FetchPolicy
+from scrapers.politeness import backoff_delays
 from storage.repository import Repository
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -53,38 +55,38 @@ def _retry_transient(task: Any, task_run: Any, state: Any) -> bool:
 
 @dataclass(frozen=True)
 class Discovery:
-    """What discovering one source gave: its article links, or the error that stopped it."""
+    """What discovering one source gave: its links and validators, or the error that stopped it."""
 
-    items: list[ItemRef]
+    found: scrapers.Discovered | None
     error: ScrapeError | None = None
 
 
 @task(name="discover-source", cache_policy=NONE, retry_condition_fn=_retry_transient)
-def discover_source(spec: SourceSpec, timeout: float, user_agent: str) -> Discovery:
+def discover_source(spec: SourceSpec, policy: FetchPolicy, validators: dict[str, str] | None) -> Discovery:
     """Fetch one source's feed or listing page; a failure is raised while Prefect retries remain,
     then returned as data, so one broken source is a fact to record, not a crashed task."""
     try:
-        with scrapers.make_client(timeout, user_agent) as client:
-            return Discovery(scrapers.discover(client, spec))
+        with scrapers.fetcher_for(spec, policy) as fetcher:
+            return Discovery(scrapers.discover(fetcher, spec, validators))
     except ScrapeError as exc:
         context = TaskRunContext.get()
         retries_left = context is not None and context.task_run.run_count <= context.task.retries
         if isinstance(exc, FetchError) and exc.retryable and retries_left:
             raise
-        return Discovery([], exc)
+        return Discovery(None, exc)
 
 
 @task(name="fetch-articles", cache_policy=NONE)
 def fetch_articles(
-    spec: SourceSpec, items: list[ItemRef], timeout: float, user_agent: str
+    spec: SourceSpec, items: list[ItemRef], policy: FetchPolicy
 ) -> tuple[list[ExtractedArticle], list[FetchRecord]]:
     """Fetch and extract each new article of one source; a failing article is recorded, not raised."""
     articles: list[ExtractedArticle] = []
     log: list[FetchRecord] = []
-    with scrapers.make_client(timeout, user_agent) as client:
+    with scrapers.fetcher_for(spec, policy) as fetcher:
         for item in items:
             try:
-                article = scrapers.fetch_article(client, item)
+                article = scrapers.fetch_article(fetcher, item, spec)
             except ScrapeError as exc:
                 log.append(FetchRecord(spec.id, item.url, False, exc.reason, str(exc)))
                 continue
@@ -126,6 +128,8 @@ def monitor_cycle(
     notify_urls: list[str] | None = None,
     backlog_threshold: int = 1,
     http_timeout: float = 20.0,
+    request_deadline: float = 60.0,
+    host_delay: float = 1.0,
     user_agent: str = "CCHC-Monitor/0.1",
     max_items_per_source: int = 30,
     fetch_retries: int = 2,
@@ -137,26 +141,35 @@ def monitor_cycle(
     summary = CycleSummary(run_id)
     specs = [s for s in scrapers.load_sources(sources_file, default_max_items=max_items_per_source) if s.enabled]
     notifier = Notifier(tuple(notify_urls or ()))
-    discover = discover_source.with_options(retries=fetch_retries, retry_delay_seconds=retry_delay_seconds)
+    policy = FetchPolicy(user_agent=user_agent, timeout=http_timeout, deadline=request_deadline, host_delay=host_delay)
+    # capped exponential delays between retries, with jitter so sources do not retry in step
+    discover = discover_source.with_options(
+        retries=fetch_retries, retry_delay_seconds=backoff_delays(fetch_retries, base=retry_delay_seconds) or 0,
+        retry_jitter_factor=0.5,
+    )
 
     with Repository(Path(db_path)) as repo:
         repo.begin_run(run_id, specs)
         # 1. discover every source concurrently; one failing source never stops the others
-        futures = [(spec, discover.submit(spec, http_timeout, user_agent)) for spec in specs]
+        known_validators = repo.validators(s.url for s in specs)
+        futures = [(spec, discover.submit(spec, policy, known_validators.get(spec.url))) for spec in specs]
+        new_validators: dict[str, dict[str, str]] = {}
         fetch_log: list[FetchRecord] = []
         work: list[tuple[SourceSpec, list[ItemRef]]] = []
         for spec, future in futures:
             summary.sources_tried += 1
-            found = future.result()
-            if found.error is not None:
-                exc = found.error
+            outcome = future.result()
+            if outcome.error is not None or outcome.found is None:
+                exc = outcome.error or ScrapeError("no result", url=spec.url)
                 summary.sources_failed += 1
                 summary.failures.append({"source": spec.id, "reason": exc.reason, "detail": str(exc)})
                 fetch_log.append(FetchRecord(spec.id, spec.url, False, exc.reason, str(exc)))
                 logger.info("source %s failed: %s", spec.id, exc)
                 continue
-            items = found.items
-            fetch_log.append(FetchRecord(spec.id, spec.url, True, status=200))
+            items = outcome.found.items
+            fetch_log.append(FetchRecord(spec.id, spec.url, True, status=304 if outcome.found.not_modified else 200))
+            if outcome.found.validators:
+                new_validators[spec.url] = outcome.found.validators
             known = repo.known_article_urls(canonical_url(i.url) for i in items)
             fresh = [i for i in items if canonical_url(i.url) not in known]
             summary.articles_duplicate += len(items) - len(fresh)
@@ -165,7 +178,7 @@ def monitor_cycle(
 
         # 2. fetch and extract new articles, then analyse them
         records: list[ArticleRecord] = []
-        article_futures = [(spec, fetch_articles.submit(spec, items, http_timeout, user_agent)) for spec, items in work]
+        article_futures = [(spec, fetch_articles.submit(spec, items, policy)) for spec, items in work]
         for spec, future in article_futures:
             articles, log = future.result()
             fetch_log.extend(log)
@@ -182,7 +195,7 @@ def monitor_cycle(
             seen_content.add(record.content_sha256)
             unique.append(record)
         candidates = [c for r in unique for c in detect(r, backlog_threshold)]
-        inserted, _ = repo.store_batch(run_id, fetch_log, unique, candidates)
+        inserted, _ = repo.store_batch(run_id, fetch_log, unique, candidates, new_validators)
         summary.articles_new = inserted
         summary.facts = sum(len(r.analysis.facts) for r in unique)
 

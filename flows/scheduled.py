@@ -15,7 +15,8 @@ def run_with_settings(settings: Settings, retry_delay_seconds: float = 10.0) -> 
     return monitor_cycle(
         sources_file=str(settings.sources_file), db_path=str(settings.db_path),
         notify_urls=settings.notify_url_list(), backlog_threshold=settings.backlog_threshold,
-        http_timeout=settings.http_timeout, user_agent=settings.user_agent,
+        http_timeout=settings.http_timeout, request_deadline=settings.request_deadline,
+        host_delay=settings.host_delay, user_agent=settings.user_agent,
         max_items_per_source=settings.max_items_per_source, fetch_retries=settings.fetch_retries,
         retry_delay_seconds=retry_delay_seconds,
     )

@@ -2,32 +2,58 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
 
 from cchc_monitor.models import ExtractedArticle, ItemRef, SourceSpec
 from scrapers.article import extract_article
 from scrapers.feed import parse_feed
-from scrapers.http import fetch, make_client
+from scrapers.fetch import Fetcher, FetchPolicy, tls_context
 from scrapers.listing import parse_listing
+from scrapers.politeness import Gates
 from scrapers.sources import load_sources
 
-if TYPE_CHECKING:
-    import httpx
-
-__all__ = ["discover", "extract_article", "fetch_article", "load_sources", "make_client"]
+__all__ = ["Discovered", "FetchPolicy", "discover", "extract_article", "fetch_article", "fetcher_for",
+           "load_sources", "shared_gates"]
 
 
-def discover(client: httpx.Client, spec: SourceSpec) -> list[ItemRef]:
+@dataclass(frozen=True)
+class Discovered:
+    """A source's newest article links, the validators to send next time, and whether nothing changed."""
+
+    items: list[ItemRef]
+    validators: dict[str, str] = field(default_factory=dict)
+    not_modified: bool = False
+
+
+@lru_cache(maxsize=8)
+def shared_gates(min_delay: float) -> Gates:
+    """The politeness state of this process, shared by every task that fetches."""
+    return Gates(min_delay=min_delay)
+
+
+def fetcher_for(spec: SourceSpec, policy: FetchPolicy, gates: Gates | None = None) -> Fetcher:
+    """A fetcher for one source: shared host gates, its own TLS trust when it names a CA bundle."""
+    verify = tls_context(Path(spec.ca_bundle)) if spec.ca_bundle else True
+    return Fetcher(policy, gates=gates or shared_gates(policy.host_delay), verify=verify)
+
+
+def discover(fetcher: Fetcher, spec: SourceSpec, validators: dict[str, str] | None = None) -> Discovered:
     """The newest article links of one source (its feed items or listing links)."""
-    page = fetch(client, spec.url)
+    page = fetcher.get(spec.url, validators=validators, source_url=spec.url)
+    if page.not_modified:
+        return Discovered([], dict(validators or {}), not_modified=True)
     if spec.kind == "rss":
-        return parse_feed(page.text, spec.url, limit=spec.max_items)
-    return parse_listing(page.text, page.final_url, spec.link_selector, limit=spec.max_items)
+        items = parse_feed(page.text, spec.url, limit=spec.max_items)
+    else:
+        items = parse_listing(page.text, page.final_url, spec.link_selector, limit=spec.max_items)
+    return Discovered(items, page.validators)
 
 
-def fetch_article(client: httpx.Client, item: ItemRef) -> ExtractedArticle:
+def fetch_article(fetcher: Fetcher, item: ItemRef, spec: SourceSpec) -> ExtractedArticle:
     """Fetch one article page and extract title, date and body."""
-    page = fetch(client, item.url)
+    page = fetcher.get(item.url, source_url=spec.url)
     article = extract_article(page.text, page.final_url, feed_date=item.published)
     if article.title is None and item.title:
         article = ExtractedArticle(article.url, item.title, article.published, article.text, article.extractor)

@@ -43,7 +43,7 @@ def extract_article(html: str, url: str, feed_date: date | None = None) -> Extra
     data = json.loads(raw) if raw else {}
     body = nfc((data.get("text") or "").strip())
     if len(body) < MIN_BODY_CHARS:
-        raise ParseError(f"{url}: no article body found ({len(body)} characters)", url=url, reason="no_body")
+        raise ParseError(f"{url}: no article body found ({len(body)} characters)", url=url, reason="parse.no_body")
     title = nfc(data.get("title") or _title_of(html) or "") or None
     published = feed_date or _page_date(html, title)
     if published is None and data.get("date") and DATE_META_RE.search(html):

@@ -25,10 +25,10 @@ def _published(entry: feedparser.FeedParserDict) -> date | None:
 def parse_feed(text: str, url: str, limit: int = 30) -> list[ItemRef]:
     """The newest `limit` items with a link; ParseError when the document is not a usable feed."""
     if "<!ENTITY" in text[:4096] or "<!DOCTYPE" in text[:4096].upper():
-        raise ParseError(f"{url}: feed declares a DOCTYPE or ENTITY, refused", url=url, reason="feed_doctype")
+        raise ParseError(f"{url}: feed declares a DOCTYPE or ENTITY, refused", url=url, reason="parse.dtd_entities")
     parsed = feedparser.parse(text)
     if not parsed.version and not parsed.entries:
-        raise ParseError(f"{url}: not an RSS or Atom feed", url=url, reason="not_a_feed")
+        raise ParseError(f"{url}: not an RSS or Atom feed", url=url, reason="parse.not_a_feed")
     items = []
     for entry in parsed.entries[:limit]:
         link = entry.get("link")
@@ -38,5 +38,5 @@ def parse_feed(text: str, url: str, limit: int = 30) -> list[ItemRef]:
                              summary=entry.get("summary")))
     if not items:
         detail = f" ({parsed.bozo_exception})" if parsed.bozo else ""
-        raise ParseError(f"{url}: feed has no items with links{detail}", url=url, reason="empty_feed")
+        raise ParseError(f"{url}: feed has no items with links{detail}", url=url, reason="parse.empty_feed")
     return items

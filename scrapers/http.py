@@ -1,78 +1,145 @@
-"""HTTP fetching with httpx: timeouts, a project user agent, a size cap; errors become FetchError."""
+"""One HTTP exchange with httpx: a total deadline, a cap on decompressed bytes, typed failures.
+
+This is the only module that imports httpx. Redirects, robots.txt, politeness and decoding are
+decided by the caller (scrapers/fetch.py); here one request goes out and bytes come back.
+"""
 
 from __future__ import annotations
 
-import re
 import ssl
+import zlib
+from dataclasses import dataclass
+from typing import Callable
 
 import httpx
 
 from cchc_monitor.errors import FetchError
-from cchc_monitor.models import FetchedPage
 
 MAX_BYTES = 5 * 1024 * 1024
-META_CHARSET_RE = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?([\w-]+)", re.I)
+CHUNK_LIMIT = 64 * 1024  # most decompressed bytes produced per step, so a bomb never lands in memory
 RETRYABLE_STATUS = {408, 425, 429, 500, 502, 503, 504}
 
 
-def make_client(timeout: float, user_agent: str, transport: httpx.BaseTransport | None = None) -> httpx.Client:
-    """An httpx client with our timeouts, user agent and redirect limit."""
+@dataclass(frozen=True)
+class RawResponse:
+    """Status, headers (lower-case names) and the whole decoded-transfer body of one request."""
+
+    url: str
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+
+def make_client(timeout: float, verify: ssl.SSLContext | bool = True,
+                transport: httpx.BaseTransport | None = None) -> httpx.Client:
+    """An httpx client that never follows redirects itself and ignores proxy variables."""
     return httpx.Client(
         timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
-        headers={"User-Agent": user_agent, "Accept-Language": "vi,en;q=0.5"},
-        follow_redirects=True,
-        max_redirects=5,
+        follow_redirects=False,
+        trust_env=False,  # HTTP(S)_PROXY must not reroute the crawler
+        verify=verify,
         transport=transport,
     )
 
 
-def _decode(body: bytes, header_charset: str | None) -> str:
-    """Bytes to text: the HTTP header's charset, then <meta charset>, then UTF-8, then Windows-1258."""
-    candidates = [header_charset]
-    meta = META_CHARSET_RE.search(body[:4096])
-    if meta:
-        candidates.append(meta.group(1).decode("ascii", "ignore"))
-    candidates += ["utf-8", "cp1258"]
-    for charset in candidates:
-        if not charset:
-            continue
-        try:
-            return body.decode(charset)
-        except (LookupError, UnicodeDecodeError):
-            continue
-    return body.decode("utf-8", errors="replace")
+def _decompressor(encoding: str, url: str) -> zlib._Decompress | None:
+    encoding = encoding.strip().lower()
+    if encoding in ("", "identity"):
+        return None
+    if encoding in ("gzip", "x-gzip"):
+        return zlib.decompressobj(16 + zlib.MAX_WBITS)
+    if encoding == "deflate":
+        return zlib.decompressobj()
+    raise FetchError(f"{url}: unsupported Content-Encoding {encoding!r}", url=url, reason="fetch.decode_error")
 
 
-def fetch(client: httpx.Client, url: str, max_bytes: int = MAX_BYTES) -> FetchedPage:
-    """GET one URL and return its decoded text; raise FetchError with a stable reason code."""
+def _read_body(response: httpx.Response, url: str, max_bytes: int,
+               deadline_at: float, now: Callable[[], float], truncate: bool) -> bytes:
+    """The body, decompressed in bounded steps; too_large past the cap (or cut there when
+    `truncate`), too_slow past the deadline."""
+    inflate = _decompressor(response.headers.get("content-encoding", ""), url)
+    out = bytearray()
+    for chunk in response.iter_raw():
+        if now() > deadline_at:
+            raise FetchError(f"{url}: body still arriving at the deadline", url=url,
+                             reason="fetch.too_slow", retryable=True)
+        data = chunk
+        while data:
+            if inflate is None:
+                piece, data = data, b""
+            else:
+                try:
+                    piece = inflate.decompress(data, CHUNK_LIMIT)
+                except zlib.error as exc:
+                    raise FetchError(f"{url}: bad compressed body ({exc})", url=url,
+                                     reason="fetch.decode_error") from None
+                data = inflate.unconsumed_tail
+            out += piece
+            if len(out) > max_bytes and truncate:
+                return bytes(out[:max_bytes])
+            if len(out) > max_bytes:
+                raise FetchError(f"{url}: response larger than {max_bytes} bytes", url=url, reason="fetch.too_large")
+            if inflate is not None and not piece:
+                break
+    return bytes(out)
+
+
+def classify_tls(exc: BaseException) -> str:
+    """A stable reason code for a certificate or handshake failure."""
+    text = str(exc).lower()
+    if "unable to get local issuer" in text or "unable to verify the first certificate" in text:
+        return "tls.chain_incomplete"
+    if "expired" in text:
+        return "tls.expired"
+    if "hostname" in text or "ip address mismatch" in text or "doesn't match" in text:
+        return "tls.hostname"
+    if "self-signed" in text or "self signed" in text:
+        return "tls.untrusted"
+    return "tls.protocol"
+
+
+def _tls_cause(exc: BaseException) -> ssl.SSLError | None:
+    seen = exc
+    while seen is not None:
+        if isinstance(seen, ssl.SSLError):
+            return seen
+        seen = seen.__cause__ or seen.__context__  # type: ignore[assignment]
+    return None
+
+
+def request_once(client: httpx.Client, url: str, *, headers: dict[str, str], max_bytes: int,
+                 deadline_at: float, now: Callable[[], float], truncate: bool = False) -> RawResponse:
+    """Send one GET and read it whole, or raise FetchError with a stable dotted reason code."""
     try:
-        with client.stream("GET", url) as response:
-            if response.status_code >= 400:
-                raise FetchError(
-                    f"{url}: HTTP {response.status_code}", url=url,
-                    reason=f"http_{response.status_code}",
-                    retryable=response.status_code in RETRYABLE_STATUS,
-                )
-            chunks, size = [], 0
-            for chunk in response.iter_bytes():
-                size += len(chunk)
-                if size > max_bytes:
-                    raise FetchError(f"{url}: response larger than {max_bytes} bytes", url=url, reason="too_large")
-                chunks.append(chunk)
-            body = b"".join(chunks)
-            text = _decode(body, response.charset_encoding)
-            return FetchedPage(url, str(response.url), response.status_code, text,
-                               response.headers.get("content-type"))
+        with client.stream("GET", url, headers=headers) as response:
+            declared = response.headers.get("content-length", "")
+            if declared.isdigit() and int(declared) > max_bytes and response.status_code < 300 and not truncate:
+                raise FetchError(f"{url}: Content-Length {declared} is over {max_bytes} bytes",
+                                 url=url, reason="fetch.too_large")
+            ok = response.status_code < 300
+            body = _read_body(response, url, max_bytes, deadline_at, now, truncate) if ok else b""
+            return RawResponse(str(response.url), response.status_code,
+                               {k.lower(): v for k, v in response.headers.items()}, body)
+    except FetchError:
+        raise
     except httpx.TimeoutException as exc:
-        raise FetchError(f"{url}: timed out ({type(exc).__name__})", url=url, reason="timeout", retryable=True) from None
-    except httpx.TooManyRedirects:
-        raise FetchError(f"{url}: too many redirects", url=url, reason="redirect_loop") from None
+        raise FetchError(f"{url}: timed out ({type(exc).__name__})", url=url,
+                         reason="fetch.timeout", retryable=True) from None
     except httpx.ConnectError as exc:
-        if isinstance(exc.__cause__, ssl.SSLError) or "CERTIFICATE" in str(exc).upper():
-            raise FetchError(f"{url}: TLS certificate could not be verified ({exc})", url=url, reason="tls_error") from None
-        raise FetchError(f"{url}: cannot connect ({exc})", url=url, reason="connect_error", retryable=True) from None
+        tls = _tls_cause(exc)
+        if tls is not None or "certificate" in str(exc).lower():
+            reason = classify_tls(tls or exc)
+            raise FetchError(f"{url}: TLS failure ({reason}): {tls or exc}", url=url, reason=reason) from None
+        raise FetchError(f"{url}: cannot connect ({exc})", url=url, reason="fetch.connect_error", retryable=True) from None
+    except httpx.RemoteProtocolError as exc:
+        raise FetchError(f"{url}: connection closed early ({exc})", url=url,
+                         reason="fetch.incomplete", retryable=True) from None
+    except httpx.ReadError as exc:
+        raise FetchError(f"{url}: connection reset ({exc})", url=url, reason="fetch.reset", retryable=True) from None
+    except httpx.DecodingError as exc:
+        raise FetchError(f"{url}: undecodable body ({exc})", url=url, reason="fetch.decode_error") from None
+    except httpx.InvalidURL as exc:
+        raise FetchError(f"{url}: invalid URL ({exc})", url=url, reason="fetch.invalid_url") from None
     except httpx.TransportError as exc:
         raise FetchError(f"{url}: network error ({type(exc).__name__}: {exc})", url=url,
-                         reason="network_error", retryable=True) from None
-    except httpx.InvalidURL as exc:
-        raise FetchError(f"{url}: invalid URL ({exc})", url=url, reason="invalid_url") from None
+                         reason="fetch.network_error", retryable=True) from None

@@ -29,6 +29,7 @@ class _Entry(BaseModel):
     cms: str | None = None
     max_items: int | None = Field(None, ge=1)
     enabled: bool = True
+    ca_bundle: str | None = None
     notes: str | None = None
 
     @field_validator("url")
@@ -39,12 +40,13 @@ class _Entry(BaseModel):
         return value
 
 
-def _to_spec(entry: _Entry, default_max_items: int) -> SourceSpec:
+def _to_spec(entry: _Entry, default_max_items: int, folder: Path) -> SourceSpec:
     current = entry.province_current or (current_province(entry.province) if entry.province else None)
     return SourceSpec(
         id=entry.id, name=entry.name, kind=entry.kind, url=entry.url, province=entry.province,
         province_current=current, level=entry.level, link_selector=entry.link_selector,
         cms=entry.cms, max_items=entry.max_items or default_max_items, enabled=entry.enabled,
+        ca_bundle=str(folder / entry.ca_bundle) if entry.ca_bundle else None,
     )
 
 
@@ -75,5 +77,7 @@ def load_sources(path: Path | str, *, default_max_items: int = 30) -> list[Sourc
         if entry.id in seen:
             raise ConfigError(f"{path}: {label}: id {entry.id!r} is used twice")
         seen.add(entry.id)
-        specs.append(_to_spec(entry, default_max_items))
+        if entry.ca_bundle and not (path.parent / entry.ca_bundle).is_file():
+            raise ConfigError(f"{path}: {label}: ca_bundle {entry.ca_bundle!r} is not a file")
+        specs.append(_to_spec(entry, default_max_items, path.parent))
     return specs

@@ -62,6 +62,16 @@ class Repository:
         ).fetchall()
         return {r[0] for r in rows}
 
+    def validators(self, urls: Iterable[str]) -> dict[str, dict[str, str]]:
+        """Stored ETag / Last-Modified per URL, for conditional GET."""
+        urls = list(dict.fromkeys(urls))
+        if not urls:
+            return {}
+        rows = self.con.execute(
+            "SELECT url, etag, last_modified FROM http_validators WHERE list_contains(?, url)", [urls]
+        ).fetchall()
+        return {u: {k: v for k, v in (("etag", e), ("last_modified", m)) if v} for u, e, m in rows}
+
     def pending_alerts(self) -> list[PendingAlert]:
         """Alerts in the outbox not yet delivered, oldest first."""
         rows = self.con.execute(
@@ -101,6 +111,7 @@ class Repository:
         fetches: Sequence[FetchRecord],
         articles: Sequence[ArticleRecord],
         alerts: Sequence[AlertCandidate],
+        validators: dict[str, dict[str, str]] | None = None,
     ) -> tuple[int, int]:
         """Write fetch log rows, new articles with their facts, and alert candidates in one transaction.
 
@@ -133,6 +144,12 @@ class Repository:
                     [[c.key, c.rule, c.article_id, c.title, c.body, now] for c in alerts],
                 )
             queued = self.count("alerts") - before_alerts
+            if validators:
+                self.con.executemany(
+                    "INSERT INTO http_validators VALUES (?, ?, ?, ?) ON CONFLICT (url) DO UPDATE SET "
+                    "etag = excluded.etag, last_modified = excluded.last_modified, updated_at = excluded.updated_at",
+                    [[u, v.get("etag"), v.get("last_modified"), now] for u, v in validators.items()],
+                )
         return inserted, queued
 
     def mark_alert(self, key: str, *, sent: bool, error: str | None = None) -> None:

@@ -20,6 +20,7 @@ def run_cycle(sources_file: Path, db_path: Path, notify_urls: list[str] | None =
     """One monitoring cycle through the real Prefect flow, without retry delays."""
     from flows.cycle import monitor_cycle
 
+    kw.setdefault("host_delay", 0.0)  # our loopback servers need no politeness delay; tests never wait
     return monitor_cycle(sources_file=str(sources_file), db_path=str(db_path),
                          notify_urls=notify_urls or [], retry_delay_seconds=0, **kw)
 

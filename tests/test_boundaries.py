@@ -19,6 +19,8 @@ ALLOWED = {
     "httpx": {"scrapers/http.py"},
     "bs4": {"scrapers/listing.py", "scrapers/article.py"},
     "aiosmtpd": {"cchc_monitor/demo/mailsink.py"},
+    "protego": {"scrapers/fetch.py"},
+    "charset_normalizer": {"scrapers/decode.py"},
     "typer": {"cchc_monitor/cli.py"},
 }
 # room → rooms it must never import

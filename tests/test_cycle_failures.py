@@ -29,6 +29,7 @@ def _closed_port() -> int:
 def test_each_broken_source_is_recorded_and_the_rest_go_on(
     tmp_path: Path, db_path: Path, portal: DemoPortal, httpserver: HTTPServer
 ) -> None:
+    httpserver.expect_request("/robots.txt").respond_with_data("", status=404)
     httpserver.expect_request("/rss-500").respond_with_data("lỗi máy chủ", status=500)
     httpserver.expect_request("/not-a-feed.xml").respond_with_data(
         "<html><body>Trang đang bảo trì</body></html>", content_type="text/html")
@@ -48,12 +49,12 @@ def test_each_broken_source_is_recorded_and_the_rest_go_on(
     assert summary["sources_tried"] == 5
     assert summary["sources_failed"] == 3
     assert {f["source"]: f["reason"] for f in summary["failures"]} == {
-        "unreachable": "connect_error", "error-500": "http_500", "malformed": "not_a_feed"}
+        "unreachable": "fetch.connect_error", "error-500": "fetch.http_500", "malformed": "parse.not_a_feed"}
     assert summary["articles_failed"] == 1  # the page with no body
     assert summary["articles_new"] == 3  # the healthy source still delivered its three items
     failed = dict(query(db_path, "select source_id, reason from fetch_log where not ok"))
-    assert failed == {"unreachable": "connect_error", "error-500": "http_500",
-                      "malformed": "not_a_feed", "empty-body": "no_body"}
+    assert failed == {"unreachable": "fetch.connect_error", "error-500": "fetch.http_500",
+                      "malformed": "parse.not_a_feed", "empty-body": "parse.no_body"}
     details = dict(query(db_path, "select source_id, detail from fetch_log where not ok"))
     assert dead in details["unreachable"]  # the error names the URL
     # a 500 is transient: fetched once plus two retries, with no waiting in between

@@ -37,7 +37,8 @@ def run_demo(workdir: Path, *, keep_serving: bool, report: Callable[[dict[str, A
     with DemoPortal() as portal, MailSink(workdir / "mail") as sink:
         print(f"demo portal at {portal.base} (feed {portal.feed_url}, listing {portal.listing_url})")
         settings = Settings.load(sources_file=write_sources(portal, workdir / "sources.yaml"),
-                                 db_path=workdir / "demo.duckdb", notify_urls=sink.url)
+                                 db_path=workdir / "demo.duckdb", notify_urls=sink.url,
+                                 host_delay=0.0)  # our own portal on loopback: no politeness delay needed
         summary = run_cycle(settings, retry_delay_seconds=0)
         report(summary, settings.db_path)
         print(f"\n{len(sink.messages)} alert e-mail(s) received by the local mailbox {workdir / 'mail'}:")

@@ -1,0 +1,188 @@
+"""Polite, guarded fetching of one URL: robots.txt, host gates, redirects, Retry-After, validators, decoding."""
+
+from __future__ import annotations
+
+import ssl
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
+
+import certifi
+from protego import Protego
+
+from cchc_monitor.errors import FetchError
+from scrapers.decode import decode_body
+from scrapers.guard import Guard
+from scrapers.http import RETRYABLE_STATUS, RawResponse, make_client, request_once
+from scrapers.politeness import Clock, Gates, SystemClock, retry_after_seconds
+
+ROBOTS_MAX_BYTES = 500 * 1024
+ROBOTS_TTL = 24 * 3600.0
+ROBOTS_RETRY = 600.0  # an unreachable robots.txt is asked again after this long
+DEFAULT_PAUSE = 60.0  # a 429/503 without Retry-After pauses the host this long
+
+
+@dataclass(frozen=True)
+class FetchPolicy:
+    """How the crawler behaves; built from the settings at the edge."""
+
+    user_agent: str
+    timeout: float = 20.0  # per network operation (connect, each read)
+    deadline: float = 60.0  # whole request, however slowly the bytes come
+    max_bytes: int = 5 * 1024 * 1024
+    max_redirects: int = 5
+    host_delay: float = 1.0  # floor of the per-host delay; robots Crawl-delay may raise it
+
+
+@dataclass(frozen=True)
+class Page:
+    """A fetched, decoded page; `not_modified` when the server answered 304 to our validators."""
+
+    url: str
+    final_url: str
+    status: int
+    text: str
+    content_type: str | None = None
+    charset_rule: str | None = None
+    validators: dict[str, str] = field(default_factory=dict)
+    not_modified: bool = False
+
+
+@dataclass
+class _Robots:
+    parser: Protego | None  # None: everything allowed
+    expires_at: float
+    unreachable: bool = False
+    cause: FetchError | None = None  # the network failure, when robots.txt could not be fetched at all
+
+
+def tls_context(extra_bundle: Path | None = None, base_bundle: str | None = None) -> ssl.SSLContext:
+    """Verification always on; a source may add intermediates its server forgets to send."""
+    context = ssl.create_default_context(cafile=base_bundle or certifi.where())
+    if extra_bundle is not None:
+        context.load_verify_locations(cafile=str(extra_bundle))
+    return context
+
+
+class Fetcher:
+    """Fetches URLs for one source at a time, politely and within limits."""
+
+    def __init__(self, policy: FetchPolicy, *, gates: Gates | None = None, clock: Clock | None = None,
+                 guard: Guard | None = None, verify: ssl.SSLContext | bool = True) -> None:
+        self.policy = policy
+        self.clock = clock or (gates.clock if gates else SystemClock())
+        self.gates = gates or Gates(self.clock, min_delay=policy.host_delay)
+        self.guard = guard or Guard()
+        self.client = make_client(policy.timeout, verify)
+        self._robots: dict[str, _Robots] = {}
+
+    def close(self) -> None:
+        """Release connections."""
+        self.client.close()
+
+    def __enter__(self) -> Fetcher:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def get(self, url: str, *, validators: dict[str, str] | None = None, source_url: str | None = None) -> Page:
+        """Fetch one URL of a source, or raise FetchError with a stable reason code."""
+        source_host = urlsplit(source_url or url).hostname or ""
+        source_is_private = self.guard.is_private_host(source_host)
+        self.guard.check(url, source_is_private=source_is_private)
+        delay = self._robots_delay(url)
+        headers = {"User-Agent": self.policy.user_agent, "Accept-Language": "vi,en;q=0.5",
+                   "Accept-Encoding": "gzip, deflate"}
+        if validators and validators.get("etag"):
+            headers["If-None-Match"] = validators["etag"]
+        if validators and validators.get("last_modified"):
+            headers["If-Modified-Since"] = validators["last_modified"]
+        hop, seen = url, {url}
+        for _ in range(self.policy.max_redirects + 1):
+            raw = self._exchange(hop, headers, delay)
+            location = raw.headers.get("location")
+            if raw.status in (301, 302, 303, 307, 308) and location:
+                hop = urljoin(hop, location)
+                if hop in seen:
+                    break
+                seen.add(hop)
+                self.guard.check(hop, source_is_private=source_is_private)
+                continue
+            return self._page(url, raw)
+        raise FetchError(f"{url}: redirect loop or more than {self.policy.max_redirects} redirects",
+                         url=url, reason="fetch.redirect_loop")
+
+    def _exchange(self, url: str, headers: dict[str, str], delay: float) -> RawResponse:
+        host = urlsplit(url).netloc
+        with self.gates.hold(host, delay):
+            deadline_at = self.clock.now() + self.policy.deadline
+            raw = request_once(self.client, url, headers=headers, max_bytes=self.policy.max_bytes,
+                               deadline_at=deadline_at, now=self.clock.now)
+        if raw.status in (429, 503):
+            wait = retry_after_seconds(raw.headers.get("retry-after"))
+            self.gates.pause(host, DEFAULT_PAUSE if wait is None else wait)
+        return raw
+
+    def _page(self, url: str, raw: RawResponse) -> Page:
+        if raw.status == 304:
+            return Page(url, raw.url, 304, "", not_modified=True)
+        if raw.status >= 300:
+            raise FetchError(f"{url}: HTTP {raw.status}", url=url, reason=f"fetch.http_{raw.status}",
+                             retryable=raw.status in RETRYABLE_STATUS)
+        content_type = raw.headers.get("content-type")
+        charset = None
+        if content_type and "charset=" in content_type.lower():
+            charset = content_type.lower().split("charset=", 1)[1].split(";")[0].strip(" \"'")
+        text, rule = decode_body(raw.body, charset, url)
+        found = {k: raw.headers[h] for k, h in (("etag", "etag"), ("last_modified", "last-modified")) if h in raw.headers}
+        return Page(url, raw.url, raw.status, text, content_type, rule, found)
+
+    # robots.txt (RFC 9309) ---------------------------------------------------------------------
+
+    def _robots_delay(self, url: str) -> float:
+        """Raise robots.disallowed / robots.unreachable, else return the host's Crawl-delay floor."""
+        parts = urlsplit(url)
+        origin = f"{parts.scheme}://{parts.netloc}"
+        entry = self._robots.get(origin)
+        if entry is None or entry.expires_at <= self.clock.now():
+            entry = self._load_robots(origin)
+            self._robots[origin] = entry
+        if entry.cause is not None:  # the host itself did not answer: report why
+            raise FetchError(f"{url}: {origin} did not answer for robots.txt: {entry.cause}", url=url,
+                             reason=entry.cause.reason, retryable=entry.cause.retryable)
+        if entry.unreachable:
+            raise FetchError(f"{url}: robots.txt of {origin} answers with an error; the host is not crawled until "
+                             "it answers", url=url, reason="robots.unreachable", retryable=True)
+        if entry.parser is None:
+            return self.policy.host_delay
+        if not entry.parser.can_fetch(url, self.policy.user_agent):
+            raise FetchError(f"{url}: disallowed by robots.txt", url=url, reason="robots.disallowed")
+        return max(self.policy.host_delay, float(entry.parser.crawl_delay(self.policy.user_agent) or 0))
+
+    def _load_robots(self, origin: str) -> _Robots:
+        now = self.clock.now()
+        url = f"{origin}/robots.txt"
+        headers = {"User-Agent": self.policy.user_agent}
+        try:
+            for _ in range(6):
+                with self.gates.hold(urlsplit(url).netloc, self.policy.host_delay):
+                    # read at most 500 KiB; a longer file is cut there, and the rules in it apply
+                    raw = request_once(self.client, url, headers=headers, max_bytes=ROBOTS_MAX_BYTES,
+                                       deadline_at=self.clock.now() + self.policy.deadline, now=self.clock.now,
+                                       truncate=True)
+                location = raw.headers.get("location")
+                if raw.status in (301, 302, 303, 307, 308) and location:
+                    url = urljoin(url, location)
+                    continue
+                break
+            else:  # more than five redirects: treated as unavailable
+                return _Robots(None, now + ROBOTS_TTL)
+        except FetchError as exc:
+            return _Robots(None, now + ROBOTS_RETRY, unreachable=True, cause=exc)
+        if raw.status == 429 or raw.status >= 500:  # unreachable: nothing is fetched from the host
+            return _Robots(None, now + ROBOTS_RETRY, unreachable=True)
+        if 400 <= raw.status < 500:  # unavailable (401 and 403 too): everything allowed, RFC 9309 2.3.1.3
+            return _Robots(None, now + ROBOTS_TTL)
+        text = raw.body.decode("utf-8", errors="replace").lstrip("\ufeff")
+        return _Robots(Protego.parse(text), now + ROBOTS_TTL)

@@ -1,0 +1,28 @@
+-- 003: HTTP validators for conditional GET, and source health with consecutive failures.
+CREATE TABLE http_validators (
+    url VARCHAR PRIMARY KEY,
+    etag VARCHAR,
+    last_modified VARCHAR,
+    updated_at TIMESTAMPTZ NOT NULL
+);
+
+CREATE OR REPLACE VIEW v_source_health AS
+WITH source_log AS (
+    -- the fetch of each source's own feed or listing page (not its articles)
+    SELECT l.* FROM fetch_log l JOIN sources s ON s.id = l.source_id AND s.url = l.url
+),
+last_ok AS (
+    SELECT source_id, max(fetched_at) AS at FROM source_log WHERE ok GROUP BY source_id
+)
+SELECT s.id AS source_id, s.name, s.kind, s.enabled,
+       lo.at AS last_ok_at,
+       max(l.fetched_at) FILTER (WHERE NOT l.ok) AS last_failure_at,
+       arg_max(l.reason, l.fetched_at) FILTER (WHERE NOT l.ok) AS last_failure_reason,
+       count(*) FILTER (WHERE NOT l.ok) AS failures,
+       count(*) FILTER (WHERE l.ok) AS successes,
+       count(*) FILTER (WHERE NOT l.ok AND (lo.at IS NULL OR l.fetched_at > lo.at)) AS consecutive_failures,
+       count(*) FILTER (WHERE NOT l.ok AND (lo.at IS NULL OR l.fetched_at > lo.at)) >= 3 AS unhealthy
+FROM sources s
+LEFT JOIN source_log l ON l.source_id = s.id
+LEFT JOIN last_ok lo ON lo.source_id = s.id
+GROUP BY ALL;
