@@ -157,11 +157,10 @@ def test_the_ssrf_guard_is_on_by_default() -> None:
     guard.check("http://127.0.0.1:8080/rss", source_is_private=True)  # a deliberately local source
 
 
-@pytest.mark.parametrize("header, at_least", [
-    ("120", 120.0),
-    (formatdate(time.time() + 120, usegmt=True), 110.0),  # an HTTP-date: whole seconds, minus elapsed time
-])
-def test_t11_retry_after_pauses_the_whole_host(header: str, at_least: float) -> None:
+@pytest.mark.parametrize("form", ["seconds", "http-date"])
+def test_t11_retry_after_pauses_the_whole_host(form: str) -> None:
+    # an HTTP-date has whole seconds and is read against the wall clock: allow a little slack
+    header, at_least = ("120", 120.0) if form == "seconds" else (formatdate(time.time() + 120, usegmt=True), 110.0)
     clock = FakeClock()
     table = {"/busy": ("429 Too Many Requests", {"Retry-After": header}, b""), "/other": ("200 OK", {}, OK_HTML)}
     with raw_server(routes(table)) as (base, _), fetcher(clock) as f:
