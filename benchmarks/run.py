@@ -6,7 +6,7 @@ import platform
 import subprocess
 import sys
 
-BENCHMARKS = ["benchmarks.analysis_speed"]
+BENCHMARKS = ["benchmarks.analysis_speed", "benchmarks.extraction"]
 
 
 def main() -> None:

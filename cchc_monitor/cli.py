@@ -7,7 +7,7 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 import typer
 from rich.console import Console
@@ -108,6 +108,22 @@ def _html_to_text(html: str, url: str | None) -> str:
     return page_text(html, url or "")
 
 
+def _json_lines(paths: list[Path], one: Callable[[Path], dict[str, Any]], blank: dict[str, Any]) -> None:
+    """Print one JSON object per path, in order; a path that fails gets `blank` with its error, the
+    others still answer, and the command exits 1 at the end."""
+    failed = False
+    for path in paths:
+        try:
+            result = one(path)
+        except (OSError, ValueError, KeyError, MonitorError) as exc:
+            failed = True
+            err.print(f"error: {path}: {exc}", highlight=False, markup=False)
+            result = {"path": str(path), "error": str(exc), **blank}
+        print(json.dumps(result, ensure_ascii=False), flush=True)
+    if failed:
+        raise typer.Exit(1)
+
+
 @app.command()
 def analyze(
     paths: list[Path] = typer.Argument(..., help="Article files: .txt, .html, or .json {url?, text|html}."),
@@ -116,19 +132,32 @@ def analyze(
     """Analyse article files without a database: one JSON line of facts per path, in order."""
     import analysis
 
-    failed = False
-    for path in paths:
-        try:
-            content, url, is_html = _read_input(path)
-            text = _html_to_text(content, url) if is_html else content
-            result = analysis.to_contract(analysis.analyze(text, url))
-        except (OSError, ValueError) as exc:
-            failed = True
-            err.print(f"error: {path}: {exc}", highlight=False, markup=False)
-            result = {"path": str(path), "error": str(exc), "is_cchc": None, "category": None}
-        print(json.dumps(result, ensure_ascii=False), flush=True)
-    if failed:
-        raise typer.Exit(1)
+    def one(path: Path) -> dict[str, Any]:
+        content, url, is_html = _read_input(path)
+        text = _html_to_text(content, url) if is_html else content
+        return analysis.to_contract(analysis.analyze(text, url))
+
+    _json_lines(paths, one, {"is_cchc": None, "category": None})
+
+
+@app.command()
+def extract(
+    paths: list[Path] = typer.Argument(..., help="Saved pages: .html, or .json {url, html}."),
+    as_json: bool = typer.Option(False, "--json", help="One JSON object per path, one per line (the only format)."),
+) -> None:
+    """Run the article extractor on saved pages: title, published, text and the profile used, per path."""
+    from scrapers.article import extract_article
+
+    def one(path: Path) -> dict[str, Any]:
+        raw, url = path.read_text(encoding="utf-8"), ""
+        if path.suffix.lower() == ".json":
+            data = json.loads(raw)
+            raw, url = data["html"], data.get("url") or ""
+        page = extract_article(raw, url)
+        published = page.published.isoformat() if page.published else None
+        return {"title": page.title, "published": published, "text": page.text, "profile": page.extractor}
+
+    _json_lines(paths, one, {"title": None, "published": None, "text": "", "profile": None})
 
 
 @app.command()

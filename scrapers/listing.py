@@ -8,6 +8,7 @@ from bs4 import BeautifulSoup
 
 from cchc_monitor.errors import ParseError
 from cchc_monitor.models import ItemRef
+from scrapers.article import refuse_deep_markup
 
 # Selectors tried when a source names none, most specific first (common portal shapes).
 DEFAULT_LINK_SELECTORS = (
@@ -19,6 +20,7 @@ DEFAULT_LINK_SELECTORS = (
 
 def parse_listing(html: str, url: str, selector: str | None = None, limit: int = 30) -> list[ItemRef]:
     """Article links of a listing page on the same site, in page order, without duplicates."""
+    refuse_deep_markup(html, url)
     soup = BeautifulSoup(html, "lxml")
     selectors = (selector,) if selector else DEFAULT_LINK_SELECTORS
     host = urlsplit(url).hostname

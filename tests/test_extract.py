@@ -1,0 +1,77 @@
+"""Article extraction on our own pages in each platform's structure, and the `extract` command."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from cchc_monitor.cli import app
+from cchc_monitor.errors import ParseError
+from scrapers.article import extract_article
+
+PAGES = Path(__file__).parent / "pages"
+BOILERPLATE = ["Có thể bạn quan tâm", "Thống kê truy cập", "Tổng lượt truy cập", "Cỡ chữ", "Chia sẻ",
+               "Tin cùng chuyên mục", "Các tin khác", "Trang chủ", "Số lượt truy cập", "Đang truy cập"]
+
+
+@pytest.mark.parametrize("page, profile, title, published, with_text", [
+    ("liferay.html", "liferay", "Sở Nội vụ tổ chức tập huấn công tác cải cách hành chính năm 2026", "2026-01-16",
+     ["Sáng ngày 15/01/2026, Sở Nội vụ", "còn 312 hồ sơ trễ hạn"]),
+    ("nukeviet.html", "nukeviet", "UBND xã ban hành Kế hoạch cải cách hành chính năm 2026", "2026-01-19",
+     ["Kế hoạch số 05/KH-UBND", "định kỳ hằng quý"]),
+    ("sharepoint.html", "sharepoint", "Công bố Chỉ số hài lòng của người dân năm 2025", "2026-01-20",
+     ["Chỉ số SIPAS của tỉnh năm 2025 đạt 86,4%", "trong năm 2026"]),
+])
+def test_each_profile_finds_title_date_and_a_clean_body(
+    page: str, profile: str, title: str, published: str, with_text: list[str]
+) -> None:
+    article = extract_article((PAGES / page).read_text(encoding="utf-8"), f"https://x.gov.vn/{page}")
+    assert (article.extractor, article.title, str(article.published)) == (profile, title, published)
+    for phrase in with_text:
+        assert phrase in article.text
+    for phrase in BOILERPLATE:
+        assert phrase not in article.text
+    assert len(article.text.splitlines()) == 3  # one line per paragraph
+
+
+def test_an_unknown_layout_falls_back_to_trafilatura() -> None:
+    html = ("<html><head><title>Tin</title></head><body><nav><a href='/'>Trang chủ</a></nav><article>"
+            "<h1>UBND tỉnh họp về cải cách hành chính</h1>"
+            + "<p>Chiều 12/3, UBND tỉnh họp bàn giải pháp nâng cao Chỉ số cải cách hành chính năm 2026 của tỉnh.</p>" * 4
+            + "</article></body></html>")
+    article = extract_article(html, "https://x.vn/a")
+    assert article.extractor == "trafilatura" and "giải pháp nâng cao" in article.text
+
+
+def test_a_page_without_a_body_is_a_parse_error() -> None:
+    with pytest.raises(ParseError) as info:
+        extract_article("<html><body><nav><a href='/'>Trang chủ</a></nav></body></html>", "https://x.vn/a")
+    assert info.value.reason == "parse.no_body"
+
+
+def test_deeply_nested_html_is_refused_quickly_instead_of_crashing() -> None:
+    html = "<html><body>" + "<div>" * 100_000 + "<p>Cải cách hành chính" * 50 + "</body></html>"
+    with pytest.raises(ParseError) as info:
+        extract_article(html, "https://x.vn/a")
+    assert info.value.reason == "parse.malformed_html"
+
+
+def test_unclosed_paragraphs_and_tables_still_extract() -> None:
+    html = ("<html><body><div id='news-bodyhtml' class='bodytext'>"
+            + "<p>Ủy ban nhân dân xã triển khai kế hoạch cải cách hành chính năm 2026 trên địa bàn" * 5
+            + "<table><tr><td>bảng không đóng</body></html>")
+    assert "cải cách hành chính" in extract_article(html, "https://x.vn/a").text
+
+
+def test_extract_command_prints_one_object_per_path(tmp_path: Path) -> None:
+    as_json = tmp_path / "page.json"
+    as_json.write_text(json.dumps({"url": "https://x.gov.vn/a", "html": (PAGES / "nukeviet.html").read_text()}),
+                       encoding="utf-8")
+    result = CliRunner().invoke(app, ["extract", "--json", str(PAGES / "liferay.html"), str(as_json)])
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [line["profile"] for line in lines] == ["liferay", "nukeviet"]
+    assert set(lines[0]) == {"title", "published", "text", "profile"}
