@@ -52,13 +52,14 @@ def _print_summary(summary: dict[str, Any], db_path: Path) -> None:
     print(f"  database {db_path}")
 
 
-def run_cycle(settings: Settings, retry_delay_seconds: float = 10.0) -> dict[str, Any]:
-    """Run one monitoring cycle as a Prefect flow with these settings."""
+def run_cycle(settings: Settings, retry_delay_seconds: float = 10.0, only_sources: list[str] | None = None,
+              pages: int = 1) -> dict[str, Any]:
+    """Run one monitoring cycle (or a backfill) as a Prefect flow with these settings."""
     for name, value in PREFECT_DEFAULTS.items():
         os.environ.setdefault(name, value)
     from flows.scheduled import run_with_settings  # Prefect is imported only when a cycle runs
 
-    return run_with_settings(settings, retry_delay_seconds)
+    return run_with_settings(settings, retry_delay_seconds, only_sources, pages)
 
 
 @app.command()
@@ -76,6 +77,81 @@ def run(sources: Optional[Path] = SOURCES_OPT, db: Optional[Path] = DB_OPT) -> N
               "is this machine offline?). The reason for each source is in the fetch log:\n"
               f"  cchc-monitor sql \"select * from v_source_health\" --db {settings.db_path}\n"
               "To see a whole cycle without internet, run `make demo`.")
+
+
+@app.command()
+def backfill(
+    source: list[str] = typer.Option(..., "--source", help="Source id to backfill (repeatable)."),
+    pages: int = typer.Option(5, "--pages", min=1, max=200, help="Listing pages to walk back through."),
+    sources: Optional[Path] = SOURCES_OPT, db: Optional[Path] = DB_OPT,
+) -> None:
+    """Walk a source's listing back N pages and store every article not seen yet (same cycle as run)."""
+    try:
+        settings = Settings.load(sources_file=sources, db_path=db)
+        summary = run_cycle(settings, only_sources=source, pages=pages)
+    except MonitorError as exc:
+        _fail(exc)
+        return
+    _print_summary(summary, settings.db_path)
+
+
+sources_app = typer.Typer(help="The monitored sources: list them, or check them against the live pages.",
+                          no_args_is_help=True)
+app.add_typer(sources_app, name="sources")
+
+
+@sources_app.command("list")
+def sources_list(
+    sources: Optional[Path] = SOURCES_OPT,
+    show_all: bool = typer.Option(False, "--all", help="Also show disabled sources."),
+) -> None:
+    """Show the sources: id, kind, level, province (and after 2025), CMS, URL."""
+    from scrapers.sources import load_sources
+
+    try:
+        specs = load_sources(Settings.load(sources_file=sources).sources_file)
+    except MonitorError as exc:
+        _fail(exc)
+        return
+    table = Table("id", "kind", "level", "province", "since 2025", "cms", "enabled", "url")
+    for s in specs:
+        if s.enabled or show_all:
+            table.add_row(s.id, s.kind, s.level or "", s.province or "", s.province_current or "", s.cms or "",
+                          "yes" if s.enabled else "no", s.url)
+    Console(width=200).print(table)
+
+
+@sources_app.command("check")
+def sources_check(
+    ids: list[str] = typer.Argument(None, help="Source ids (default: every enabled source)."),
+    sources: Optional[Path] = SOURCES_OPT,
+) -> None:
+    """Fetch each source's feed or listing page now and say what it gives: items found, or why not."""
+    import scrapers
+    from scrapers.sources import load_sources
+
+    try:
+        settings = Settings.load(sources_file=sources)
+        specs = [s for s in load_sources(settings.sources_file) if (s.id in ids if ids else s.enabled)]
+    except MonitorError as exc:
+        _fail(exc)
+        return
+    policy = scrapers.FetchPolicy(user_agent=settings.user_agent, timeout=settings.http_timeout,
+                                  deadline=settings.request_deadline, host_delay=settings.host_delay)
+    failed = 0
+    for spec in specs:
+        try:
+            with scrapers.fetcher_for(spec, policy) as fetcher:
+                found = scrapers.discover(fetcher, spec)
+        except MonitorError as exc:
+            failed += 1
+            print(f"FAIL {spec.id}: {getattr(exc, 'reason', 'error')}: {exc}")
+            continue
+        first = found.items[0].title or found.items[0].url if found.items else "-"
+        print(f"ok   {spec.id}: {len(found.items)} items; newest: {first}")
+    print(f"{len(specs) - failed} ok, {failed} failed")
+    if failed:
+        raise typer.Exit(1)
 
 
 @app.command()

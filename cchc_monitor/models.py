@@ -17,6 +17,7 @@ class SourceSpec:
     url: str
     province: str | None = None
     province_current: str | None = None
+    former_provinces: tuple[str, ...] = ()  # provinces merged into this one in 2025
     level: str | None = None
     link_selector: str | None = None
     cms: str | None = None

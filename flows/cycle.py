@@ -16,7 +16,7 @@ from prefect.context import TaskRunContext
 import analysis
 import scrapers
 from alerts import Notifier, detect
-from cchc_monitor.errors import DeliveryError, FetchError, ScrapeError
+from cchc_monitor.errors import ConfigError, DeliveryError, FetchError, ScrapeError
 from cchc_monitor.keys import article_id, canonical_url, content_hash
 from cchc_monitor.models import ArticleRecord, ExtractedArticle, FetchRecord, ItemRef, SourceSpec
 from scrapers import FetchPolicy
@@ -62,12 +62,13 @@ class Discovery:
 
 
 @task(name="discover-source", cache_policy=NONE, retry_condition_fn=_retry_transient)
-def discover_source(spec: SourceSpec, policy: FetchPolicy, validators: dict[str, str] | None) -> Discovery:
+def discover_source(spec: SourceSpec, policy: FetchPolicy, validators: dict[str, str] | None,
+                    pages: int = 1) -> Discovery:
     """Fetch one source's feed or listing page; a failure is raised while Prefect retries remain,
     then returned as data, so one broken source is a fact to record, not a crashed task."""
     try:
         with scrapers.fetcher_for(spec, policy) as fetcher:
-            return Discovery(scrapers.discover(fetcher, spec, validators))
+            return Discovery(scrapers.discover(fetcher, spec, validators, pages))
     except ScrapeError as exc:
         context = TaskRunContext.get()
         retries_left = context is not None and context.task_run.run_count <= context.task.retries
@@ -134,12 +135,21 @@ def monitor_cycle(
     max_items_per_source: int = 30,
     fetch_retries: int = 2,
     retry_delay_seconds: float = 10.0,
+    only_sources: list[str] | None = None,
+    pages: int = 1,
 ) -> dict[str, Any]:
-    """One cycle: discover, fetch new articles, analyse, store, detect, deliver; returns the summary."""
+    """One cycle: discover, fetch new articles, analyse, store, detect, deliver; returns the summary.
+
+    `only_sources` and `pages` make it a backfill: those sources only, `pages` listing pages deep.
+    """
     logger = get_run_logger()
     run_id = datetime.now(VIETNAM).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
     summary = CycleSummary(run_id)
-    specs = [s for s in scrapers.load_sources(sources_file, default_max_items=max_items_per_source) if s.enabled]
+    specs = [s for s in scrapers.load_sources(sources_file, default_max_items=max_items_per_source)
+             if (s.id in only_sources if only_sources else s.enabled)]
+    if only_sources and len(specs) != len(set(only_sources)):
+        unknown = sorted(set(only_sources) - {s.id for s in specs})
+        raise ConfigError(f"{sources_file}: no source with id {', '.join(unknown)}")
     notifier = Notifier(tuple(notify_urls or ()))
     policy = FetchPolicy(user_agent=user_agent, timeout=http_timeout, deadline=request_deadline, host_delay=host_delay)
     # capped exponential delays between retries, with jitter so sources do not retry in step
@@ -152,7 +162,9 @@ def monitor_cycle(
         repo.begin_run(run_id, specs)
         # 1. discover every source concurrently; one failing source never stops the others
         known_validators = repo.validators(s.url for s in specs)
-        futures = [(spec, discover.submit(spec, policy, known_validators.get(spec.url))) for spec in specs]
+        # a backfill reads past the first page, so it must not stop at a 304 for that page
+        futures = [(spec, discover.submit(spec, policy, None if pages > 1 else known_validators.get(spec.url), pages))
+                   for spec in specs]
         new_validators: dict[str, dict[str, str]] = {}
         fetch_log: list[FetchRecord] = []
         work: list[tuple[SourceSpec, list[ItemRef]]] = []

@@ -10,8 +10,9 @@ from cchc_monitor.models import ExtractedArticle, ItemRef, SourceSpec
 from scrapers.article import extract_article
 from scrapers.feed import parse_feed
 from scrapers.fetch import Fetcher, FetchPolicy, tls_context
-from scrapers.listing import parse_listing
+from scrapers.listing import next_page_url, parse_listing
 from scrapers.politeness import Gates
+from scrapers.sitemap import parse_sitemap
 from scrapers.sources import load_sources
 
 __all__ = ["Discovered", "FetchPolicy", "discover", "extract_article", "fetch_article", "fetcher_for",
@@ -39,15 +40,34 @@ def fetcher_for(spec: SourceSpec, policy: FetchPolicy, gates: Gates | None = Non
     return Fetcher(policy, gates=gates or shared_gates(policy.host_delay), verify=verify)
 
 
-def discover(fetcher: Fetcher, spec: SourceSpec, validators: dict[str, str] | None = None) -> Discovered:
-    """The newest article links of one source (its feed items or listing links)."""
+def discover(fetcher: Fetcher, spec: SourceSpec, validators: dict[str, str] | None = None,
+             pages: int = 1) -> Discovered:
+    """The newest article links of one source: feed items, sitemap entries, or listing links,
+    following the listing's "next page" links up to `pages` pages (for backfills)."""
     page = fetcher.get(spec.url, validators=validators, source_url=spec.url)
     if page.not_modified:
         return Discovered([], dict(validators or {}), not_modified=True)
     if spec.kind == "rss":
-        items = parse_feed(page.text, spec.url, limit=spec.max_items)
-    else:
-        items = parse_listing(page.text, page.final_url, spec.link_selector, limit=spec.max_items)
+        return Discovered(parse_feed(page.text, spec.url, limit=spec.max_items), page.validators)
+    if spec.kind == "sitemap":
+        items, children = parse_sitemap(page.text, spec.url, limit=spec.max_items)
+        for child in children[:3]:  # an index: its first sitemaps hold the newest entries on most portals
+            items += parse_sitemap(fetcher.get(child, source_url=spec.url).text, child, spec.max_items)[0]
+        return Discovered(items[: spec.max_items * max(pages, 1)], page.validators)
+    items = parse_listing(page.text, page.final_url, spec.link_selector, limit=spec.max_items)
+    seen = {item.url for item in items}
+    current = page
+    for _ in range(pages - 1):
+        following = next_page_url(current.text, current.final_url)
+        if following is None:
+            break
+        current = fetcher.get(following, source_url=spec.url)
+        fresh = [i for i in parse_listing(current.text, current.final_url, spec.link_selector, spec.max_items)
+                 if i.url not in seen]
+        if not fresh:
+            break
+        seen.update(i.url for i in fresh)
+        items += fresh
     return Discovered(items, page.validators)
 
 

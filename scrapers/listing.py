@@ -45,3 +45,20 @@ def parse_listing(html: str, url: str, selector: str | None = None, limit: int =
         f"{url}: no article links matched {selector or 'the default selectors'!r}",
         url=url, reason="parse.no_links",
     )
+
+
+# Words of "next page" links on Vietnamese portals (next page, next, continue) and the arrows.
+NEXT_WORDS = {"trang sau", "sau", "tiếp", "trang tiếp", "tiếp theo", "next", "»", "›", ">", ">>"}
+
+
+def next_page_url(html: str, url: str) -> str | None:
+    """The listing's next page: rel="next", a link saying "Trang sau" / "»", or page N+1 of the pager."""
+    soup = BeautifulSoup(html, "lxml")
+    rel = soup.select_one('a[rel~="next"], link[rel~="next"]')
+    if rel is not None and isinstance(rel.get("href"), str):
+        return urljoin(url, str(rel["href"]))
+    for anchor in soup.find_all("a", href=True):
+        label = " ".join(anchor.get_text(" ", strip=True).lower().split())
+        if label in NEXT_WORDS or (anchor.get("title") or "").strip().lower() in NEXT_WORDS:
+            return urljoin(url, str(anchor["href"]))
+    return None

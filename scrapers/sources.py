@@ -22,8 +22,9 @@ class _Entry(BaseModel):
     name: str = Field(min_length=1)
     province: str | None = None
     province_current: str | None = None
+    former_provinces: list[str] | None = None
     level: str | None = None
-    kind: Literal["rss", "listing"]
+    kind: Literal["rss", "listing", "sitemap"]
     url: str
     link_selector: str | None = None
     cms: str | None = None
@@ -44,7 +45,8 @@ def _to_spec(entry: _Entry, default_max_items: int, folder: Path) -> SourceSpec:
     current = entry.province_current or (current_province(entry.province) if entry.province else None)
     return SourceSpec(
         id=entry.id, name=entry.name, kind=entry.kind, url=entry.url, province=entry.province,
-        province_current=current, level=entry.level, link_selector=entry.link_selector,
+        province_current=current, former_provinces=tuple(entry.former_provinces or ()),
+        level=entry.level, link_selector=entry.link_selector,
         cms=entry.cms, max_items=entry.max_items or default_max_items, enabled=entry.enabled,
         ca_bundle=str(folder / entry.ca_bundle) if entry.ca_bundle else None,
     )

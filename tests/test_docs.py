@@ -14,7 +14,10 @@ from cchc_monitor.settings import documented_settings
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
-COMMANDS = sorted(c.name or c.callback.__name__ for c in app.registered_commands)  # type: ignore[union-attr]
+COMMANDS = sorted(
+    [c.name or c.callback.__name__ for c in app.registered_commands]  # type: ignore[union-attr]
+    + [f"{g.name} {c.name}" for g in app.registered_groups for c in g.typer_instance.registered_commands]
+)
 
 
 @pytest.mark.parametrize("variable, default, help_text", documented_settings())
@@ -29,7 +32,7 @@ def test_every_setting_is_in_the_readme_table(variable: str, default: str, help_
 @pytest.mark.parametrize("command", COMMANDS)
 def test_every_command_is_documented_and_has_help(command: str) -> None:
     assert f"`cchc-monitor {command}" in README
-    result = CliRunner().invoke(app, [command, "--help"])
+    result = CliRunner().invoke(app, [*command.split(), "--help"])
     assert result.exit_code == 0 and len(result.stdout) > 80
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from cchc_monitor.errors import ConfigError
+from cchc_monitor.gazetteer import MERGER_2025
 from scrapers.sources import load_sources
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -20,6 +21,11 @@ def test_default_sources_file_loads_with_unique_ids_and_real_addresses() -> None
     assert {s.kind for s in specs} == {"rss", "listing"}
     cujut = next(s for s in specs if s.id == "cujut-lamdong")
     assert (cujut.province, cujut.province_current) == ("Đắk Nông", "Lâm Đồng")
+    # every post-2025 provincial portal is there, enabled, with the provinces merged into it
+    current = [s for s in specs if s.level == "province" and s.enabled]
+    assert sorted(s.province_current for s in current) == sorted(MERGER_2025)
+    lamdong = next(s for s in current if s.province_current == "Lâm Đồng")
+    assert lamdong.former_provinces == ("Lâm Đồng", "Đắk Nông", "Bình Thuận")
 
 
 @pytest.mark.parametrize("content, message", [

@@ -10,6 +10,13 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from cchc_monitor.gazetteer import MERGER_2025, canonical_province
+
+# Portal levels read from their home page when no feed or CCHC section is known (papers are not).
+PORTAL_LEVELS = {"province", "national", "department", "city"}
+# Current-province spellings in the evidence → the gazetteer's names.
+CURRENT_NAMES = {"TP. Hồ Chí Minh": "Hồ Chí Minh", "Thành phố Hồ Chí Minh": "Hồ Chí Minh"}
+
 HEADER = """\
 # Default sources of CCHC Monitor, built by tools/build_sources.py from the evidence file
 # ../shared/data/sources-evidence.yaml (addresses seen in public material, not live-checked).
@@ -22,14 +29,23 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
-def _province(entry: dict) -> tuple[str | None, str | None]:
-    """(province as the source knows it, province after 2025) from the evidence's mapping."""
+def _canonical(name: str | None) -> str | None:
+    if not name:
+        return None
+    name = name.strip()
+    return canonical_province(name) or CURRENT_NAMES.get(name, name)
+
+
+def _province(entry: dict) -> tuple[str | None, str | None, list[str]]:
+    """(province as the source knows it, province after 2025, former provinces merged into it)."""
     prov = entry.get("province") or {}
-    current = prov.get("current")
-    former = [p.strip() for p in re.split(r",", prov.get("former") or "") if p.strip()]
+    current = CURRENT_NAMES.get((prov.get("current") or "").strip(), (prov.get("current") or "").strip()) or None
+    former = [_canonical(p) for p in re.split(r",", prov.get("former") or "") if p.strip()]
     if entry.get("level") == "province" or not former:
-        return current, current
-    return former[0], current
+        namesake = MERGER_2025.get(current or "", (None,))[0] if current else None
+        merged = list(MERGER_2025.get(current or "", ())) if former else []
+        return namesake or current, current, merged
+    return former[0], current, []
 
 
 def _with_https_preferred(urls: list[str]) -> list[str]:
@@ -41,16 +57,26 @@ def _with_https_preferred(urls: list[str]) -> list[str]:
     return list(kept.values())
 
 
+def _homepage(entry: dict) -> str | None:
+    page = entry.get("homepage")
+    if not page:
+        return None
+    return page if page.startswith(("http://", "https://")) else f"https://{page.strip('/')}/"
+
+
 def build(evidence: dict) -> list[dict]:
-    """One source per RSS feed and per CCHC section of every entry."""
+    """One source per RSS feed and per CCHC section of every entry; a portal with neither is read
+    from its home page's news links. Legacy and pre-merger sites are listed but disabled."""
     sources: list[dict] = []
     seen: set[str] = set()
     for entry in evidence["entries"]:
-        province, current = _province(entry)
-        enabled = entry.get("period") != "legacy"
+        province, current, former = _province(entry)
+        enabled = entry.get("period") not in ("legacy", "pre-merger")
         found = [("rss", u) for u in _with_https_preferred(entry.get("rss") or [])]
         if entry.get("cchc_section"):
             found.append(("listing", entry["cchc_section"]))
+        if not found and entry.get("level") in PORTAL_LEVELS and (home := _homepage(entry)):
+            found.append(("listing", home))
         for kind, url in found:
             parts = urlsplit(url)
             host = (parts.hostname or "").removeprefix("www.")
@@ -62,9 +88,10 @@ def build(evidence: dict) -> list[dict]:
                 ident += "-2"
             seen.add(ident)
             source = {"id": ident, "name": entry["name"], "kind": kind, "url": url,
-                      "province": province, "province_current": current, "level": entry.get("level")}
+                      "province": province, "province_current": current,
+                      "former_provinces": former or None, "level": entry.get("level")}
             if entry.get("cms"):
-                source["cms"] = entry["cms"].split(" (")[0]
+                source["cms"] = entry["cms"].split(" (")[0].split()[0]
             source["enabled"] = enabled
             sources.append({k: v for k, v in source.items() if v is not None})
     return sources

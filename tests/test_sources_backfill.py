@@ -1,0 +1,114 @@
+"""Backfill through listing pages, sitemaps, `sources check`, conditional GET across cycles, source health."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pytest_httpserver import HTTPServer
+from typer.testing import CliRunner
+from werkzeug import Response
+
+from cchc_monitor.cli import app
+from cchc_monitor.demo.portal import DemoPortal
+from scrapers.sitemap import parse_sitemap
+from tests.helpers import query, run_cycle, write_sources
+
+PAGES = Path(__file__).parent / "pages"
+ARTICLE = (PAGES / "nukeviet.html").read_text(encoding="utf-8")
+
+
+def _listing(links: list[str], next_page: str | None) -> str:
+    items = "".join(f'<div class="news-list"><h3><a href="{href}">Tin {href}</a></h3></div>' for href in links)
+    pager = f'<div class="pagination"><a href="{next_page}">Trang sau</a></div>' if next_page else ""
+    return f"<html><body><div class='viewcat_list'>{items}</div>{pager}</body></html>"
+
+
+def _portal(httpserver: HTTPServer, pages: int) -> None:
+    httpserver.expect_request("/robots.txt").respond_with_data("", status=404)
+    for n in range(1, pages + 1):
+        links = [f"/vi/news/cchc/bai-{n}-{k}.html" for k in range(2)]
+        following = f"/vi/news/cchc/page-{n + 1}" if n < pages else None
+        path = "/vi/news/cchc/" if n == 1 else f"/vi/news/cchc/page-{n}"
+        httpserver.expect_request(path).respond_with_data(_listing(links, following), content_type="text/html")
+        for link in links:  # each article its own text, so none is a duplicate of another
+            httpserver.expect_request(link).respond_with_data(ARTICLE.replace("Công chức", f"Công chức ({link})"),
+                                                              content_type="text/html")
+
+
+@pytest.mark.flow
+@pytest.mark.usefixtures("prefect_harness")
+def test_backfill_walks_back_through_listing_pages(tmp_path: Path, db_path: Path, httpserver: HTTPServer) -> None:
+    _portal(httpserver, pages=3)
+    sources = write_sources(tmp_path / "s.yaml", [
+        {"id": "xa", "name": "Xã Mẫu", "kind": "listing", "url": httpserver.url_for("/vi/news/cchc/")},
+        {"id": "other", "name": "Không chạy", "kind": "rss", "url": "http://127.0.0.1:9/rss"}])
+
+    first = run_cycle(sources, db_path, only_sources=["xa"])  # an ordinary run reads page 1 only
+    deeper = run_cycle(sources, db_path, only_sources=["xa"], pages=3)
+
+    assert (first["sources_tried"], first["articles_new"]) == (1, 2)
+    assert (deeper["articles_new"], deeper["articles_duplicate"]) == (4, 2)
+    assert query(db_path, "select count(*) from articles where source_id = 'xa'") == [(6,)]
+    assert query(db_path, "select count(*) from fetch_log where source_id = 'other'") == [(0,)]
+
+
+@pytest.mark.flow
+@pytest.mark.usefixtures("prefect_harness")
+def test_a_feed_answering_304_is_not_parsed_again(tmp_path: Path, db_path: Path, httpserver: HTTPServer) -> None:
+    feed = ("<?xml version='1.0' encoding='utf-8'?><rss version='2.0'><channel><title>x</title>"
+            f"<item><title>Kế hoạch</title><link>{httpserver.url_for('/a.html')}</link></item></channel></rss>")
+
+    def conditional(request):  # type: ignore[no-untyped-def]
+        if request.headers.get("If-None-Match") == '"v1"':
+            return Response(status=304)
+        return Response(feed, headers={"ETag": '"v1"', "Content-Type": "application/rss+xml"})
+
+    httpserver.expect_request("/robots.txt").respond_with_data("", status=404)
+    httpserver.expect_request("/rss").respond_with_handler(conditional)
+    httpserver.expect_request("/a.html").respond_with_data(ARTICLE, content_type="text/html")
+    sources = write_sources(tmp_path / "s.yaml", [{"id": "f", "name": "F", "kind": "rss", "url": httpserver.url_for("/rss")}])
+
+    run_cycle(sources, db_path)
+    second = run_cycle(sources, db_path)
+
+    assert second["sources_failed"] == 0 and second["articles_duplicate"] == 0  # nothing re-read
+    statuses = [s for (s,) in query(db_path, "select status from fetch_log where url like '%/rss' order by id")]
+    assert statuses == [200, 304]
+
+
+@pytest.mark.flow
+@pytest.mark.usefixtures("prefect_harness")
+def test_a_source_failing_three_cycles_in_a_row_is_unhealthy(tmp_path: Path, db_path: Path) -> None:
+    sources = write_sources(tmp_path / "s.yaml", [{"id": "dead", "name": "Hỏng", "kind": "rss",
+                                                   "url": "http://127.0.0.1:9/rss"}])
+    for expected in (False, False, True):
+        run_cycle(sources, db_path, fetch_retries=0)
+        (unhealthy,) = query(db_path, "select unhealthy from v_source_health where source_id = 'dead'")[0]
+        assert unhealthy is expected
+
+
+def test_sitemaps_give_the_newest_urls_and_their_children() -> None:
+    urlset = """<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+    <url><loc>https://x.gov.vn/a?x=1&amp;y=2</loc><lastmod>2026-01-02</lastmod></url>
+    <url><loc>https://x.gov.vn/b</loc><lastmod>2026-01-09T08:00:00+07:00</lastmod></url></urlset>"""
+    items, children = parse_sitemap(urlset, "https://x.gov.vn/sitemap.xml")
+    assert [i.url for i in items] == ["https://x.gov.vn/b", "https://x.gov.vn/a?x=1&y=2"] and children == []
+    index = "<sitemapindex><sitemap><loc>https://x.gov.vn/s1.xml</loc></sitemap></sitemapindex>"
+    assert parse_sitemap(index, "https://x.gov.vn/sitemap.xml") == ([], ["https://x.gov.vn/s1.xml"])
+
+
+def test_sources_check_reports_each_source(tmp_path: Path, portal: DemoPortal, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CCHC_HOST_DELAY", "0")
+    sources = write_sources(tmp_path / "s.yaml", [
+        {"id": "demo", "name": "Demo", "kind": "rss", "url": portal.feed_url},
+        {"id": "nowhere", "name": "Không có", "kind": "rss", "url": "http://127.0.0.1:9/rss"}])
+    result = CliRunner().invoke(app, ["sources", "check", "--sources", str(sources)])
+    assert result.exit_code == 1
+    assert "ok   demo: 3 items" in result.stdout
+    assert "FAIL nowhere: fetch.connect_error" in result.stdout and "1 ok, 1 failed" in result.stdout
+
+
+def test_sources_list_shows_both_province_names() -> None:
+    result = CliRunner().invoke(app, ["sources", "list", "--sources", str(Path(__file__).parents[1] / "sources.yaml")])
+    assert result.exit_code == 0 and "Thừa Thiên Huế" in result.stdout and "Huế" in result.stdout
