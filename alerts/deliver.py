@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import logging
 import re
 from dataclasses import dataclass
@@ -35,6 +36,20 @@ def redact(text: str, urls: list[str]) -> str:
     return text
 
 
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def _plain(text: str, limit: int = 250) -> str:
+    """A title without control characters or line breaks, cut to `limit` characters."""
+    text = " ".join(CONTROL_RE.sub(" ", text).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _escaped_html(text: str) -> str:
+    """Untrusted text as HTML: every character escaped, line breaks kept."""
+    return "<br>\n".join(html.escape(CONTROL_RE.sub(" ", line)) for line in text.splitlines())
+
+
 @dataclass(frozen=True)
 class Notifier:
     """Sends a title and body to every configured Apprise URL."""
@@ -59,7 +74,8 @@ class Notifier:
         sender = apprise.Apprise()
         sender.add(list(self.urls))
         with apprise.LogCapture(level=logging.WARNING) as captured:
-            ok = sender.notify(title=title, body=body)
+            # titles and phrases come from scraped pages: sent as escaped HTML, never as markup
+            ok = sender.notify(title=_plain(title), body=_escaped_html(body), body_format=apprise.NotifyFormat.HTML)
         if ok is not True:
             detail = " ".join(captured.getvalue().split())[-300:] or "Apprise reported failure"
             raise DeliveryError(f"delivery failed: {redact(detail, list(self.urls))}")

@@ -9,7 +9,7 @@ from pathlib import Path
 from cchc_monitor.models import ExtractedArticle, ItemRef, SourceSpec
 from scrapers.article import extract_article
 from scrapers.feed import parse_feed
-from scrapers.fetch import Fetcher, FetchPolicy, tls_context
+from scrapers.fetch import Fetcher, FetchPolicy, RobotsCache, tls_context
 from scrapers.listing import next_page_url, parse_listing
 from scrapers.politeness import Gates
 from scrapers.sitemap import parse_sitemap
@@ -34,10 +34,17 @@ def shared_gates(min_delay: float) -> Gates:
     return Gates(min_delay=min_delay)
 
 
+@lru_cache(maxsize=1)
+def shared_robots() -> RobotsCache:
+    """The robots.txt rules this process has read, for every fetcher."""
+    return RobotsCache()
+
+
 def fetcher_for(spec: SourceSpec, policy: FetchPolicy, gates: Gates | None = None) -> Fetcher:
-    """A fetcher for one source: shared host gates, its own TLS trust when it names a CA bundle."""
+    """A fetcher for one source: shared host gates and robots rules, its own TLS trust when it
+    names a CA bundle."""
     verify = tls_context(Path(spec.ca_bundle)) if spec.ca_bundle else True
-    return Fetcher(policy, gates=gates or shared_gates(policy.host_delay), verify=verify)
+    return Fetcher(policy, gates=gates or shared_gates(policy.host_delay), verify=verify, robots=shared_robots())
 
 
 def discover(fetcher: Fetcher, spec: SourceSpec, validators: dict[str, str] | None = None,

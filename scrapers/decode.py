@@ -19,8 +19,14 @@ META_CHARSET_RE = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?\s*([\w-]+)", re.I
 BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 # Letters only Vietnamese uses (ơ ư đ ă and the precomposed tone-marked vowels U+1EA0–U+1EF9).
 VIETNAMESE_RE = re.compile(r"[ơưđăƠƯĐĂ\u1ea0-\u1ef9]")
-# Latin-1 symbols that TCVN3/VNI font encodings put inside words when read as Windows-1252.
-LEGACY_MARKS_RE = re.compile(r"(?<=[A-Za-z])[©Ø¨\xad®µ¸¶·¹ÇÆÐ§¦¥¤£¢¡¾½¼»º±°¯«ª]|[©Ø¨®µ¸¶·¹](?=[A-Za-z])")
+# What TCVN3 and VNI font encodings look like when read as Windows-1252: TCVN3 puts symbols
+# inside words ("nh©n d©n tØnh"); VNI writes each tone and hat as a second letter after the vowel
+# ("nhaân daân tænh Ñoàng Thaùp": â = a+â, acute = ù, grave = ø, hook = û, tilde = õ, dot = ï).
+LEGACY_MARKS_RE = re.compile(
+    r"(?<=[A-Za-z])[©Ø¨\xad®µ¸¶·¹ÇÆÐ§¦¥¤£¢¡¾½¼»º±°¯«ª]|[©Ø¨®µ¸¶·¹](?=[A-Za-z])"
+    # only pairs Unicode Vietnamese never has: "aâ eâ oâ" (VNI hats), "aê" (VNI ă), a vowel then ø û õ ï ö ù
+    r"|(?<=[aeoAEO])[âÂ]|(?<=[aA])[êÊ]|(?<=[aeiouyAEIOUY])[ùøûõïöÙØÛÕÏÖ]"
+)
 
 
 def _strict(body: bytes, charset: str) -> str | None:

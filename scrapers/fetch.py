@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ssl
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
@@ -56,6 +57,23 @@ class _Robots:
     cause: FetchError | None = None  # the network failure, when robots.txt could not be fetched at all
 
 
+class RobotsCache:
+    """robots.txt rules per origin, shared by every fetcher of the process (read once per 24 h)."""
+
+    def __init__(self) -> None:
+        self._entries: dict[str, _Robots] = {}
+        self._lock = threading.Lock()
+
+    def get(self, origin: str, now: float) -> _Robots | None:
+        with self._lock:
+            entry = self._entries.get(origin)
+        return entry if entry is not None and entry.expires_at > now else None
+
+    def put(self, origin: str, entry: _Robots) -> None:
+        with self._lock:
+            self._entries[origin] = entry
+
+
 def tls_context(extra_bundle: Path | None = None, base_bundle: str | None = None) -> ssl.SSLContext:
     """Verification always on; a source may add intermediates its server forgets to send."""
     context = ssl.create_default_context(cafile=base_bundle or certifi.where())
@@ -68,13 +86,14 @@ class Fetcher:
     """Fetches URLs for one source at a time, politely and within limits."""
 
     def __init__(self, policy: FetchPolicy, *, gates: Gates | None = None, clock: Clock | None = None,
-                 guard: Guard | None = None, verify: ssl.SSLContext | bool = True) -> None:
+                 guard: Guard | None = None, verify: ssl.SSLContext | bool = True,
+                 robots: RobotsCache | None = None) -> None:
         self.policy = policy
         self.clock = clock or (gates.clock if gates else SystemClock())
         self.gates = gates or Gates(self.clock, min_delay=policy.host_delay)
         self.guard = guard or Guard()
         self.client = make_client(policy.timeout, verify)
-        self._robots: dict[str, _Robots] = {}
+        self.robots = robots or RobotsCache()
 
     def close(self) -> None:
         """Release connections."""
@@ -144,10 +163,10 @@ class Fetcher:
         """Raise robots.disallowed / robots.unreachable, else return the host's Crawl-delay floor."""
         parts = urlsplit(url)
         origin = f"{parts.scheme}://{parts.netloc}"
-        entry = self._robots.get(origin)
-        if entry is None or entry.expires_at <= self.clock.now():
+        entry = self.robots.get(origin, self.clock.now())
+        if entry is None:
             entry = self._load_robots(origin)
-            self._robots[origin] = entry
+            self.robots.put(origin, entry)
         if entry.cause is not None:  # the host itself did not answer: report why
             raise FetchError(f"{url}: {origin} did not answer for robots.txt: {entry.cause}", url=url,
                              reason=entry.cause.reason, retryable=entry.cause.retryable)

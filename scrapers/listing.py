@@ -9,9 +9,12 @@ from bs4 import BeautifulSoup
 from cchc_monitor.errors import ParseError
 from cchc_monitor.models import ItemRef
 from scrapers.article import refuse_deep_markup
+from scrapers.profiles import PROFILES
 
-# Selectors tried when a source names none, most specific first (common portal shapes).
+# Selectors tried when a source names none: each CMS profile's listing links first, then common
+# portal shapes, most specific first.
 DEFAULT_LINK_SELECTORS = (
+    *(profile.links for profile in PROFILES),
     "article h2 a, article h3 a",
     ".news-list a.title, .list-news a.title, a.title",
     "h2 a, h3 a",

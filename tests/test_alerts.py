@@ -42,6 +42,15 @@ def test_email_is_delivered_through_apprise_to_a_real_smtp_server(mailbox: MailS
     assert "1.416 hồ sơ" in MailSink.text_of(message)
 
 
+def test_markup_from_scraped_pages_arrives_escaped_never_live(mailbox: MailSink) -> None:
+    Notifier((mailbox.url,)).send("Kế hoạch <script>alert(1)</script>\x07", "Tin <img src=x onerror=alert(1)>\n«1.416 hồ sơ»")
+    (message,) = mailbox.messages
+    html_part = message.get_body(preferencelist=("html",)).get_content()
+    assert "<img" not in html_part and "&lt;img src=x onerror=alert(1)&gt;" in html_part
+    assert "<img src=x onerror=alert(1)>" in MailSink.text_of(message)  # the text part reads as written
+    assert "\x07" not in str(message["Subject"])
+
+
 def test_a_failed_delivery_raises_without_the_secret() -> None:
     secret_url = "mailtos://bot:S3cretPassw0rd@127.0.0.1:9?from=a@b.vn&to=c@d.vn"
     with pytest.raises(DeliveryError) as info:

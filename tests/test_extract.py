@@ -75,3 +75,15 @@ def test_extract_command_prints_one_object_per_path(tmp_path: Path) -> None:
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     assert [line["profile"] for line in lines] == ["liferay", "nukeviet"]
     assert set(lines[0]) == {"title", "published", "text", "profile"}
+
+
+def test_listing_links_come_from_the_platform_container_not_the_menus() -> None:
+    from scrapers.listing import parse_listing
+
+    html = """<html><body><ul class="menu-top"><li><a href="/Pages/home.aspx">Trang chủ</a></li></ul>
+    <div class="news-item"><h3 class="title-news"><a href="/tin/Pages/a.aspx?ItemID=1">Tin A</a></h3></div>
+    <div class="news-item"><h3 class="title-news"><a href="/tin/Pages/a.aspx?ItemID=2">Tin B</a></h3></div>
+    <div class="news-item"><h3 class="title-news"><a href="https://other.vn/x">Tin ngoài</a></h3></div></body></html>"""
+    items = parse_listing(html, "https://portal.gov.vn/tin/Pages/default.aspx")
+    assert [i.url for i in items] == ["https://portal.gov.vn/tin/Pages/a.aspx?ItemID=1",
+                                      "https://portal.gov.vn/tin/Pages/a.aspx?ItemID=2"]

@@ -218,6 +218,26 @@ def test_p8_tcvn3_text_is_refused_not_stored_as_mojibake() -> None:
     assert info.value.reason == "decode.legacy_vietnamese_encoding"
 
 
+def test_vni_text_is_refused_too() -> None:
+    vni = "<p>" + "UÛy ban nhaân daân tænh Ñoàng Thaùp coâng boá keát quaû caûi caùch haønh chính. " * 10 + "</p>"
+    with pytest.raises(ParseError) as info:
+        decode_body(vni.encode("cp1252"), "windows-1252", "http://x.vn/a")
+    assert info.value.reason == "decode.legacy_vietnamese_encoding"
+
+
+def test_robots_txt_is_read_once_per_host_for_all_fetchers() -> None:
+    from scrapers.fetch import RobotsCache
+
+    shared = RobotsCache()
+    with raw_server(routes({"/robots.txt": ("200 OK", {}, b"User-agent: *\nAllow: /\n"), "/a": ("200 OK", {}, PAGE),
+                            "/b": ("200 OK", {}, PAGE)})) as (base, seen):
+        for path in ("/a", "/b"):
+            with Fetcher(FetchPolicy(UA, host_delay=0.0), gates=Gates(FakeClock(), 0.0), robots=shared) as f:
+                f.get(base + path)
+    assert seen.count("/robots.txt") == 1
+
+
 def test_ordinary_vietnamese_is_not_taken_for_a_legacy_encoding() -> None:
-    text = "© 2026 Cổng thông tin điện tử tỉnh. Ủy ban nhân dân tỉnh công bố kết quả cải cách hành chính."
+    text = ("© 2026 Cổng thông tin điện tử tỉnh. Ủy ban nhân dân tỉnh công bố kết quả cải cách hành chính. "
+            "Mùa xuân, cán bộ, công chức, viên chức Biên Hòa muôn người như một, quân dân tuân thủ.")
     assert decode_body(text.encode(), "utf-8", "http://x.vn/a")[0] == text
