@@ -5,24 +5,42 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import SplitResult, parse_qsl, urlencode, urlsplit, urlunsplit
 
-# Query parameters that never change what a page shows (tracking, sessions).
-NOISE_PARAMS_RE = re.compile(r"^(?:utm_\w+|fbclid|gclid|zarsrc|jsessionid|sessionid|phpsessid)$", re.I)
+from courlan import normalize_url
+
+# Query parameters that never change which article a page shows: tracking, sessions, and Liferay's
+# portlet layout and return-path noise (the portlet id `p_p_id` and content ids are kept).
+NOISE_PARAMS_RE = re.compile(
+    r"^(?:utm_\w+|fbclid|gclid|zarsrc|jsessionid|sessionid|phpsessid|sid"
+    r"|p_p_(?:lifecycle|state|mode|col_id|col_pos|col_count|auth)"
+    r"|_?redirect|inheritRedirect|backURL|_\w+_(?:redirect|backURL))$",
+    re.I,
+)
 DEFAULT_PORTS = {"http": 80, "https": 443}
+SESSION_PATH_RE = re.compile(r"(?:;|%3B)jsessionid=[^/?#]*", re.I)
+INDEX_PAGE_RE = re.compile(r"/index\.(?:php|html?|aspx?)$", re.I)
 
 
 def canonical_url(url: str) -> str:
-    """One spelling per page: lower-case scheme and host, no default port, fragment or tracking."""
-    parts = urlsplit(url.strip())
-    scheme = parts.scheme.lower()
-    host = (parts.hostname or "").lower()
+    """One spelling per page: courlan's normalisation (case, default port, parameter order), then
+    no fragment, session ids, tracking or Liferay noise, index pages or trailing slashes."""
+    try:
+        normal = normalize_url(SESSION_PATH_RE.sub("", url.strip()))  # strict mode drops page ids
+    except (ValueError, AttributeError):
+        normal = url.strip()
+    parts = urlsplit(normal)
+    path = INDEX_PAGE_RE.sub("/", SESSION_PATH_RE.sub("", parts.path)) or "/"
+    if len(path) > 1:
+        path = path.rstrip("/") or "/"
+    query = urlencode(sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+                             if not NOISE_PARAMS_RE.match(k)))
+    return urlunsplit((parts.scheme.lower(), (parts.hostname or "").lower() + _port(parts), path, query, ""))
+
+
+def _port(parts: SplitResult) -> str:
     port = parts.port
-    netloc = host if port in (None, DEFAULT_PORTS.get(scheme)) else f"{host}:{port}"
-    path = re.sub(r";jsessionid=[^/?#]*", "", parts.path, flags=re.I) or "/"
-    query = urlencode([(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
-                       if not NOISE_PARAMS_RE.match(k)])
-    return urlunsplit((scheme, netloc, path, query, ""))
+    return "" if port in (None, DEFAULT_PORTS.get(parts.scheme.lower())) else f":{port}"
 
 
 def article_id(canonical: str) -> str:

@@ -21,6 +21,7 @@ ALLOWED = {
     "selectolax": {"scrapers/article.py"},
     "aiosmtpd": {"cchc_monitor/demo/mailsink.py"},
     "protego": {"scrapers/fetch.py"},
+    "courlan": {"cchc_monitor/keys.py"},
     "charset_normalizer": {"scrapers/decode.py"},
     "typer": {"cchc_monitor/cli.py"},
 }

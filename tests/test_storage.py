@@ -62,6 +62,23 @@ def test_a_sent_alert_is_never_pending_again(db_path: Path) -> None:
         assert repo.pending_alerts() == []
 
 
+LIFERAY = "https://portal.gov.vn/web/guest/-/asset_publisher/Ab1/content/ke-hoach-cchc"
+
+
+@pytest.mark.parametrize("variant", [
+    LIFERAY + "?p_p_id=101_INSTANCE_Ab1&p_p_lifecycle=0&p_p_state=normal&p_p_mode=view&redirect=%2Fweb&inheritRedirect=true",
+    LIFERAY + ";jsessionid=ABCDEF0123?p_p_id=101_INSTANCE_Ab1&_101_INSTANCE_Ab1_redirect=%2Fx",
+    LIFERAY.replace("https://portal", "HTTPS://Portal").replace(".vn/", ".vn:443/") + "/?p_p_id=101_INSTANCE_Ab1#comments",
+])
+def test_p10_liferay_url_shapes_share_one_canonical_url(variant: str) -> None:
+    assert canonical_url(variant) == LIFERAY + "?p_p_id=101_INSTANCE_Ab1"
+
+
+def test_canonical_urls_keep_what_identifies_a_page() -> None:
+    assert canonical_url("https://x.vn/vi/news/index.php?op=a&nv=news") == canonical_url("https://x.vn/vi/news/?nv=news&op=a")
+    assert "ItemID=292" in canonical_url("https://sonoivu.yenbai.gov.vn/Pages/chi-tiet.aspx?ItemID=292&utm_medium=x")
+
+
 def test_canonical_urls_drop_tracking_and_case_noise() -> None:
     assert canonical_url("HTTPS://Sadec.DongThap.gov.vn:443/tin-tuc/a?utm_source=rss&id=5#top") == \
         "https://sadec.dongthap.gov.vn/tin-tuc/a?id=5"
