@@ -155,6 +155,24 @@ def sources_check(
 
 
 @app.command()
+def export(
+    folder: Path = typer.Argument(..., help="Folder to write one file per view into."),
+    fmt: str = typer.Option("parquet", "--format", help="parquet or csv."),
+    db: Optional[Path] = DB_OPT,
+) -> None:
+    """Write every documented view (v_*) to FOLDER as Parquet or CSV, for spreadsheets and BI tools."""
+    from storage.adhoc import export_views
+
+    try:
+        written = export_views(Settings.load(db_path=db).db_path, folder, fmt)
+    except MonitorError as exc:
+        _fail(exc)
+        return
+    for path in written:
+        print(path)
+
+
+@app.command()
 def demo(keep_serving: bool = typer.Option(False, "--serve", help="Keep the demo portal running afterwards.")) -> None:
     """Serve a demo portal on 127.0.0.1 and run a full cycle against it; alerts go to a local mailbox."""
     from cchc_monitor.demo.runner import run_demo
@@ -242,6 +260,7 @@ def sql(
     db: Optional[Path] = DB_OPT,
     fmt: str = typer.Option("table", "--format", help="table, csv or json."),
     limit: int = typer.Option(1000, "--limit", help="Most rows printed."),
+    timeout: float = typer.Option(30.0, "--timeout", help="Seconds before the query is stopped."),
     param: list[str] = typer.Option([], "--param", "-p", help="Value for a ? placeholder (repeatable)."),
 ) -> None:
     """Run a read-only SQL query against the database and print the rows."""
@@ -252,7 +271,7 @@ def sql(
         raise typer.Exit(2)
     try:
         settings = Settings.load(db_path=db)
-        columns, rows = run_query(settings.db_path, query, param, limit)
+        columns, rows = run_query(settings.db_path, query, param, limit, timeout)
     except MonitorError as exc:
         _fail(exc)
         return

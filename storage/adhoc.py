@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -16,20 +17,53 @@ ALLOWED_RE = re.compile(r"^\s*(?:--[^\n]*\n\s*)*(?:select|with|from|describe|sho
 
 
 def run_query(
-    db_path: Path | str, sql: str, params: Sequence[Any] = (), limit: int = 1000
+    db_path: Path | str, sql: str, params: Sequence[Any] = (), limit: int = 1000, timeout: float = 30.0
 ) -> tuple[list[str], list[tuple[Any, ...]]]:
-    """Run one read-only statement; return (column names, at most `limit` rows)."""
+    """Run one read-only statement; return (column names, at most `limit` rows).
+
+    A query still running after `timeout` seconds is interrupted.
+    """
     if not ALLOWED_RE.match(sql) or ";" in sql.strip().rstrip(";"):
         raise QueryError("only one SELECT, WITH, DESCRIBE, SHOW or SUMMARIZE statement is allowed")
     con = connect(db_path, read_only=True)
     try:
         con.execute("SET enable_external_access = false")
         con.execute("SET lock_configuration = true")
-        cur = con.execute(sql, list(params))
-        columns = [d[0] for d in cur.description or []]
-        rows = cur.fetchmany(limit)
+        timer = threading.Timer(timeout, con.interrupt)
+        timer.start()
+        try:
+            cur = con.execute(sql, list(params))
+            columns = [d[0] for d in cur.description or []]
+            rows = cur.fetchmany(limit)
+        finally:
+            timer.cancel()
         return columns, rows
+    except duckdb.InterruptException:
+        raise QueryError(f"query stopped after {timeout:g} s (time limit); narrow it down") from None
     except duckdb.Error as exc:
         raise QueryError(f"query failed: {exc}") from None
+    finally:
+        con.close()
+
+
+def export_views(db_path: Path | str, folder: Path, fmt: str) -> list[Path]:
+    """Write every v_* view to folder/<view>.<fmt> (parquet or csv); return the files written."""
+    if fmt not in ("parquet", "csv"):
+        raise QueryError("export format must be parquet or csv")
+    folder.mkdir(parents=True, exist_ok=True)
+    con = connect(db_path, read_only=True)
+    try:
+        views = [r[0] for r in con.execute(
+            "SELECT view_name FROM duckdb_views() WHERE NOT internal AND view_name LIKE 'v\\_%' ESCAPE '\\' "
+            "ORDER BY 1").fetchall()]
+        written = []
+        for view in views:
+            target = folder / f"{view}.{fmt}"
+            options = "FORMAT parquet" if fmt == "parquet" else "FORMAT csv, HEADER true"
+            con.execute(f"COPY (SELECT * FROM {view}) TO '{target.as_posix()}' ({options})")
+            written.append(target)
+        return written
+    except duckdb.Error as exc:
+        raise QueryError(f"export failed: {exc}") from None
     finally:
         con.close()

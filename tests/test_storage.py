@@ -136,3 +136,36 @@ def test_adhoc_sql_binds_parameters_and_limits_rows(db_path: Path) -> None:
     columns, rows = run_query(db_path, "select kind, value from facts where kind = ?", ["backlog"])
     assert columns == ["kind", "value"] and rows == [("backlog", 1416.0)]
     assert len(run_query(db_path, "select * from range(50)", limit=7)[1]) == 7
+
+
+def test_adhoc_sql_stops_a_runaway_query(db_path: Path) -> None:
+    with Repository(db_path):
+        pass
+    with pytest.raises(QueryError, match="time limit"):
+        run_query(db_path, "select count(*) from range(1000000000000) a", timeout=0.3)
+
+
+def test_export_writes_every_view(db_path: Path, tmp_path: Path) -> None:
+    from storage.adhoc import export_views
+
+    with Repository(db_path) as repo:
+        _store(repo, "run-1")
+    written = export_views(db_path, tmp_path / "out", "csv")
+    names = {p.stem for p in written}
+    assert {"v_articles", "v_backlog", "v_plans", "v_scores", "v_source_health"} <= names
+    backlog = (tmp_path / "out" / "v_backlog.csv").read_text(encoding="utf-8")
+    assert "1416" in backlog and "cấp thành phố là 1.416 hồ sơ" in backlog
+
+
+def test_a_plan_reposted_on_two_portals_is_one_plan_with_two_mentions(db_path: Path) -> None:
+    text = "Kế hoạch CCHC năm 2026\n\nNgày 12/01/2026, UBND tỉnh ban hành Kế hoạch số 15/KH-UBND về cải cách hành chính."
+    records = []
+    for host in ("tinh.gov.vn", "huyen.tinh.gov.vn"):
+        url = canonical_url(f"https://{host}/tin/ke-hoach")
+        records.append(ArticleRecord(article_id(url), url, "src", "Kế hoạch", None, text + host,
+                                     content_hash(text + host), "test", analyze(text, url)))
+    with Repository(db_path) as repo:
+        repo.begin_run("r", [SourceSpec("src", "Nguồn", "rss", "https://tinh.gov.vn/rss")])
+        repo.store_batch("r", [], records, [])
+    rows = run_query(db_path, "select number, mentions, year from v_plans")[1]
+    assert rows == [("15/KH-UBND", 2, 2026)]
