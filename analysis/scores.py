@@ -87,9 +87,8 @@ INDEX_RE = re.compile("|".join(f"(?P<i{n}>{pattern.pattern})" for n, (pattern, _
 
 def _last_index(window: str) -> _Index | None:
     """The index named last in the window (lower-cased text)."""
-    last = None
-    for last in INDEX_RE.finditer(window):
-        pass
+    matches = list(INDEX_RE.finditer(window))
+    last = matches[-1] if matches else None
     if last is None or last.lastgroup is None:
         return None
     _, name, explicit = INDEX_NAMES[int(last.lastgroup[1:])]

@@ -6,7 +6,7 @@ import uuid
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 from zoneinfo import ZoneInfo
 
 from prefect import flow, get_run_logger, task
@@ -122,6 +122,53 @@ def _deliver(repo: Repository, notifier: Notifier, summary: CycleSummary) -> Non
     summary.alerts_queued = summary.alerts_failed
 
 
+def _collect(futures: list[tuple[SourceSpec, Any]], known_urls: Callable[[list[str]], set[str]],
+             summary: CycleSummary) -> tuple[list[FetchRecord], list[tuple[SourceSpec, list[ItemRef]]],
+                                             dict[str, dict[str, str]]]:
+    """Discovery results: the fetch log, each source's new links (a URL once per cycle), validators."""
+    fetch_log: list[FetchRecord] = []
+    work: list[tuple[SourceSpec, list[ItemRef]]] = []
+    validators: dict[str, dict[str, str]] = {}
+    outcomes = [(spec, future.result()) for spec, future in futures]
+    links = [canonical_url(i.url) for _, o in outcomes if o.found for i in o.found.items]
+    claimed = known_urls(links)  # stored already, or taken by an earlier source of this cycle
+    for spec, outcome in outcomes:
+        summary.sources_tried += 1
+        if outcome.error is not None or outcome.found is None:
+            exc = outcome.error or ScrapeError("no result", url=spec.url)
+            summary.sources_failed += 1
+            summary.failures.append({"source": spec.id, "reason": exc.reason, "detail": str(exc)})
+            fetch_log.append(FetchRecord(spec.id, spec.url, False, exc.reason, str(exc)))
+            continue
+        found = outcome.found
+        fetch_log.append(FetchRecord(spec.id, spec.url, True, status=304 if found.not_modified else 200))
+        if found.validators:
+            validators[spec.url] = found.validators
+        fresh = []
+        for item in found.items:
+            url = canonical_url(item.url)
+            if url in claimed:
+                summary.articles_duplicate += 1
+            else:
+                claimed.add(url)
+                fresh.append(item)
+        if fresh:
+            work.append((spec, fresh))
+    return fetch_log, work, validators
+
+
+def _new_content(records: list[ArticleRecord], stored: set[str], summary: CycleSummary) -> list[ArticleRecord]:
+    """The records whose body is not stored yet under another URL (nor twice in this batch)."""
+    unique = []
+    for record in records:
+        if record.content_sha256 in stored:
+            summary.articles_duplicate += 1
+            continue
+        stored.add(record.content_sha256)
+        unique.append(record)
+    return unique
+
+
 @flow(name="monitor-cycle", log_prints=False)
 def monitor_cycle(
     sources_file: str,
@@ -141,6 +188,8 @@ def monitor_cycle(
     """One cycle: discover, fetch new articles, analyse, store, detect, deliver; returns the summary.
 
     `only_sources` and `pages` make it a backfill: those sources only, `pages` listing pages deep.
+    The database is opened only for short reads and the final write, never while fetching, so
+    ad-hoc queries are refused only for those moments.
     """
     logger = get_run_logger()
     run_id = datetime.now(VIETNAM).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
@@ -157,61 +206,38 @@ def monitor_cycle(
         retries=fetch_retries, retry_delay_seconds=backoff_delays(fetch_retries, base=retry_delay_seconds) or 0,
         retry_jitter_factor=0.5,
     )
-
     with Repository(Path(db_path)) as repo:
         repo.begin_run(run_id, specs)
-        # 1. discover every source concurrently; one failing source never stops the others
         known_validators = repo.validators(s.url for s in specs)
-        # a backfill reads past the first page, so it must not stop at a 304 for that page
-        futures = [(spec, discover.submit(spec, policy, None if pages > 1 else known_validators.get(spec.url), pages))
-                   for spec in specs]
-        new_validators: dict[str, dict[str, str]] = {}
-        fetch_log: list[FetchRecord] = []
-        work: list[tuple[SourceSpec, list[ItemRef]]] = []
-        for spec, future in futures:
-            summary.sources_tried += 1
-            outcome = future.result()
-            if outcome.error is not None or outcome.found is None:
-                exc = outcome.error or ScrapeError("no result", url=spec.url)
-                summary.sources_failed += 1
-                summary.failures.append({"source": spec.id, "reason": exc.reason, "detail": str(exc)})
-                fetch_log.append(FetchRecord(spec.id, spec.url, False, exc.reason, str(exc)))
-                logger.info("source %s failed: %s", spec.id, exc)
-                continue
-            items = outcome.found.items
-            fetch_log.append(FetchRecord(spec.id, spec.url, True, status=304 if outcome.found.not_modified else 200))
-            if outcome.found.validators:
-                new_validators[spec.url] = outcome.found.validators
-            known = repo.known_article_urls(canonical_url(i.url) for i in items)
-            fresh = [i for i in items if canonical_url(i.url) not in known]
-            summary.articles_duplicate += len(items) - len(fresh)
-            if fresh:
-                work.append((spec, fresh))
 
-        # 2. fetch and extract new articles, then analyse them
-        records: list[ArticleRecord] = []
-        article_futures = [(spec, fetch_articles.submit(spec, items, policy)) for spec, items in work]
-        for spec, future in article_futures:
-            articles, log = future.result()
-            fetch_log.extend(log)
-            summary.articles_failed += sum(1 for r in log if not r.ok)
-            records.extend(_analyse(spec, a) for a in articles)
+    # 1. discover every source concurrently; one failing source never stops the others
+    # (a backfill reads past the first page, so it must not stop at a 304 for that page)
+    futures = [(spec, discover.submit(spec, policy, None if pages > 1 else known_validators.get(spec.url), pages))
+               for spec in specs]
 
-        # 3. drop bodies already stored under another URL, store, queue alerts (outbox first)
-        seen_content = repo.known_content(r.content_sha256 for r in records)
-        unique: list[ArticleRecord] = []
-        for record in records:
-            if record.content_sha256 in seen_content:
-                summary.articles_duplicate += 1
-                continue
-            seen_content.add(record.content_sha256)
-            unique.append(record)
+    def stored_urls(urls: list[str]) -> set[str]:
+        with Repository(Path(db_path)) as repo:
+            return repo.known_article_urls(urls)
+
+    fetch_log, work, new_validators = _collect(futures, stored_urls, summary)
+    for failure in summary.failures:
+        logger.info("source %s failed: %s", failure["source"], failure["detail"])
+
+    # 2. fetch and extract new articles, then analyse them
+    records: list[ArticleRecord] = []
+    for spec, future in [(spec, fetch_articles.submit(spec, items, policy)) for spec, items in work]:
+        articles, log = future.result()
+        fetch_log.extend(log)
+        summary.articles_failed += sum(1 for r in log if not r.ok)
+        records.extend(_analyse(spec, a) for a in articles)
+
+    # 3. store new articles and their alerts in one transaction (the outbox), then deliver
+    #    everything pending, including what earlier cycles could not send
+    with Repository(Path(db_path)) as repo:
+        unique = _new_content(records, repo.known_content(r.content_sha256 for r in records), summary)
         candidates = [c for r in unique for c in detect(r, backlog_threshold)]
-        inserted, _ = repo.store_batch(run_id, fetch_log, unique, candidates, new_validators)
-        summary.articles_new = inserted
+        summary.articles_new, _ = repo.store_batch(run_id, fetch_log, unique, candidates, new_validators)
         summary.facts = sum(len(r.analysis.facts) for r in unique)
-
-        # 4. deliver everything pending, including what earlier cycles could not send
         _deliver(repo, notifier, summary)
         repo.finish_run(run_id, summary.as_dict())
     logger.info("cycle %s: %s", run_id, summary.as_dict())

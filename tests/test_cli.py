@@ -18,7 +18,7 @@ KEYS = {"is_cchc", "category", "published", "locality", "province",
 ARTICLE = ("Thành phố Cao Lãnh: chấn chỉnh hồ sơ trễ hạn\n\n7:29, Thứ Tư, 31-1-2024\n\n"
            "Qua rà soát vẫn còn hồ sơ giải quyết trễ hạn (cấp thành phố là 1.416 hồ sơ) "
            "trong công tác cải cách hành chính.")
-PAGE = f"""<html><head><meta charset="utf-8"><title>Tin</title></head><body>
+PAGE = """<html><head><meta charset="utf-8"><title>Tin</title></head><body>
 <nav><a href="/">Trang chủ</a> <a href="/cchc">Cải cách hành chính</a></nav>
 <article><h1>Thành phố Cao Lãnh: chấn chỉnh hồ sơ trễ hạn</h1><p>7:29, Thứ Tư, 31-1-2024</p>
 <p>Qua rà soát vẫn còn hồ sơ giải quyết trễ hạn (cấp thành phố là 1.416 hồ sơ) trong công tác cải cách hành chính
