@@ -72,11 +72,15 @@ def _profile_body(tree: LexborHTMLParser) -> tuple[Profile, LexborNode] | None:
     return None
 
 
-def _page_date(tree: LexborHTMLParser, profile: Profile | None, title: str | None) -> date | None:
-    if profile is not None:
-        shown = _first_text(tree, profile.date)
-        if shown and (found := find_dates(shown)):
-            return found[0][0]
+def _profile_date(tree: LexborHTMLParser, profile: Profile) -> date | None:
+    """The date in the platform's date element, if it shows one (reads the tree, changes nothing)."""
+    shown = _first_text(tree, profile.date)
+    found = find_dates(shown) if shown else []
+    return found[0][0] if found else None
+
+
+def _dateline(tree: LexborHTMLParser, title: str | None) -> date | None:
+    """A dateline printed just after the title; removes scripts and page chrome from the tree."""
     root = tree.body or tree.root
     if root is None:
         return None
@@ -96,13 +100,14 @@ def extract_article(html: str, url: str, feed_date: date | None = None) -> Extra
     if found is not None:
         profile, node = found
         title = _first_text(tree, profile.title) or _first_text(tree, ("h1", "title"))
-        published = feed_date or _page_date(LexborHTMLParser(html), profile, title)
+        published = feed_date or _profile_date(tree, profile)
         for css in (*profile.title, *profile.date):  # headline and dateline are not body text
             for meta in node.css(css):
                 meta.decompose()
         _drop_boilerplate(node, profile)
         body = nfc(_paragraphs(node))
         if len(body) >= MIN_BODY_CHARS:
+            published = published or _dateline(tree, title)  # the body is taken: the tree may change now
             return ExtractedArticle(url, nfc(title) if title else None, published, body, profile.name)
     return _generic(html, url, feed_date, tree)
 
@@ -135,7 +140,7 @@ def _generic(html: str, url: str, feed_date: date | None, tree: LexborHTMLParser
     if len(body) < MIN_BODY_CHARS:
         raise ParseError(f"{url}: no article body found ({len(body)} characters)", url=url, reason="parse.no_body")
     title = nfc(data.get("title") or _first_text(tree, ("h1", "title")) or "") or None
-    published = feed_date or _page_date(tree, None, title)
+    published = feed_date or _dateline(tree, title)
     if published is None and data.get("date") and DATE_META_RE.search(html):
         published = date.fromisoformat(data["date"][:10])
     return ExtractedArticle(url=url, title=title, published=published, text=body, extractor="trafilatura")
