@@ -37,17 +37,6 @@ class ItemRef:
 
 
 @dataclass(frozen=True)
-class FetchedPage:
-    """Bytes fetched from one URL, decoded to text."""
-
-    url: str
-    final_url: str
-    status: int
-    text: str
-    content_type: str | None = None
-
-
-@dataclass(frozen=True)
 class ExtractedArticle:
     """An article page reduced to title, publication date and body text."""
 
@@ -62,7 +51,7 @@ class ExtractedArticle:
 class Fact:
     """One fact found in a text, with the exact phrase and its character offsets."""
 
-    kind: str  # backlog | on_time_rate | document | score | publication_date
+    kind: str  # backlog | on_time_rate | document | score
     phrase: str
     start: int
     end: int

@@ -15,7 +15,6 @@ import httpx
 
 from cchc_monitor.errors import FetchError
 
-MAX_BYTES = 5 * 1024 * 1024
 CHUNK_LIMIT = 64 * 1024  # most decompressed bytes produced per step, so a bomb never lands in memory
 RETRYABLE_STATUS = {408, 425, 429, 500, 502, 503, 504}
 

@@ -83,10 +83,6 @@ class Gates:
         state = self._host(host)
         state.next_at = max(state.next_at, self.clock.now() + min(seconds, MAX_PAUSE))
 
-    def paused_until(self, host: str) -> float:
-        """When the host may be fetched again (for tests and logs)."""
-        return self._host(host).next_at
-
 
 class _Slot:
     def __init__(self, gates: Gates, state: _Host, delay: float) -> None:
