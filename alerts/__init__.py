@@ -3,6 +3,6 @@
 from __future__ import annotations
 
 from alerts.deliver import Notifier, redact
-from alerts.rules import detect
+from alerts.rules import detect, source_broken
 
-__all__ = ["Notifier", "detect", "redact"]
+__all__ = ["Notifier", "detect", "redact", "source_broken"]

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
-from cchc_monitor.models import AlertCandidate, ArticleRecord
+from cchc_monitor.models import AlertCandidate, ArticleRecord, SourceHealth
 
 RULE_NEW_PLAN = "new_plan"
 RULE_BACKLOG = "backlog_threshold"
+RULE_SOURCE_LAYOUT = "source_layout_changed"
+RULE_SOURCE_GONE = "source_gone"
+RULE_SOURCE_UNHEALTHY = "source_unhealthy"
+UNHEALTHY_AFTER = 3  # consecutive failing cycles (the same threshold as v_source_health.unhealthy)
+LAYOUT_CHANGED = "parse.layout_changed"
+GONE = "fetch.http_410"
 
 
 def _where(record: ArticleRecord) -> str:
@@ -46,3 +52,26 @@ def backlog_over_threshold(record: ArticleRecord, threshold: int) -> list[AlertC
 def detect(record: ArticleRecord, backlog_threshold: int) -> list[AlertCandidate]:
     """Every rule applied to one newly stored article."""
     return [*new_plan(record), *backlog_over_threshold(record, backlog_threshold)]
+
+
+def source_broken(health: SourceHealth) -> list[AlertCandidate]:
+    """A source that broke: its listing layout changed, it is gone (HTTP 410), or it failed three
+    cycles in a row. Keyed by the last success, so one notice per breakage, not one per run."""
+    since = health.last_ok_at.isoformat() if health.last_ok_at else "never"
+    where = f"{health.name} ({health.source_id})"
+    reason = health.last_failure_reason or ""
+    if health.disabled_reason == GONE:
+        title = f"Nguồn đã bị gỡ (HTTP 410), tạm dừng thu thập: {where}"  # "Source gone, collection paused"
+        body = (f"{health.url}\nBật lại bằng: cchc-monitor sources enable {health.source_id}")  # "Enable again with"
+        return [AlertCandidate(f"{RULE_SOURCE_GONE}:{health.source_id}:{since}", RULE_SOURCE_GONE, title, body)]
+    if health.consecutive_failures >= 1 and reason == LAYOUT_CHANGED:
+        title = f"Bố cục trang nguồn đã thay đổi: {where}"  # "The source's page layout changed"
+        body = (f"{health.url}\nKhông tìm thấy liên kết bài viết nào; cần cập nhật link_selector "  # "no article links;
+                "của nguồn trong sources.yaml.")  # update the source's link_selector in sources.yaml"
+        return [AlertCandidate(f"{RULE_SOURCE_LAYOUT}:{health.source_id}:{since}", RULE_SOURCE_LAYOUT, title, body)]
+    if health.consecutive_failures >= UNHEALTHY_AFTER:
+        title = f"Nguồn lỗi {UNHEALTHY_AFTER} lần liên tiếp: {where}"  # "Source failed N times in a row"
+        body = f"{health.url}\nLỗi gần nhất: {reason}"  # "Last error"
+        return [AlertCandidate(f"{RULE_SOURCE_UNHEALTHY}:{health.source_id}:{since}", RULE_SOURCE_UNHEALTHY,
+                               title, body)]
+    return []

@@ -154,6 +154,26 @@ def sources_check(
         raise typer.Exit(1)
 
 
+@sources_app.command("enable")
+def sources_enable(
+    source_id: str = typer.Argument(..., help="Id of a source the monitor paused (e.g. after HTTP 410 Gone)."),
+    db: Optional[Path] = DB_OPT,
+) -> None:
+    """Resume a source the monitor paused; it is tried again on the next cycle."""
+    from storage.repository import Repository
+
+    try:
+        with Repository(Settings.load(db_path=db).db_path) as repo:
+            resumed = repo.enable_source(source_id)
+    except MonitorError as exc:
+        _fail(exc)
+        return
+    if not resumed:
+        print(f"source {source_id!r} is not paused (or not in the database)", file=sys.stderr)
+        raise typer.Exit(1)
+    print(f"{source_id}: enabled again; it is tried on the next cycle")
+
+
 @app.command()
 def export(
     folder: Path = typer.Argument(..., help="Folder to write one file per view into."),

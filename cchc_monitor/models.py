@@ -129,3 +129,17 @@ class PendingAlert:
     title: str
     body: str
     attempts: int
+
+
+@dataclass(frozen=True)
+class SourceHealth:
+    """One source's failure streak, read from v_source_health after a cycle's fetch log is stored."""
+
+    source_id: str
+    name: str
+    url: str
+    last_ok_at: datetime | None
+    consecutive_failures: int
+    last_failure_reason: str | None
+    disabled_reason: str | None = None
+    disabled_at: datetime | None = None

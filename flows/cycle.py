@@ -12,10 +12,12 @@ from zoneinfo import ZoneInfo
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NONE
 from prefect.context import TaskRunContext
+from prefect.task_runners import ThreadPoolTaskRunner
 
 import analysis
 import scrapers
-from alerts import Notifier, detect
+from alerts import Notifier, detect, source_broken
+from alerts.rules import GONE
 from cchc_monitor.errors import ConfigError, DeliveryError, FetchError, ScrapeError
 from cchc_monitor.keys import article_id, canonical_url, content_hash
 from cchc_monitor.models import ArticleRecord, ExtractedArticle, FetchRecord, ItemRef, SourceSpec
@@ -24,6 +26,7 @@ from scrapers.politeness import backoff_delays
 from storage.repository import Repository
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
+MAX_PARALLEL_SOURCES = 8  # sources fetched at once (each host still gets one request at a time)
 
 
 @dataclass
@@ -40,6 +43,7 @@ class CycleSummary:
     alerts_sent: int = 0
     alerts_queued: int = 0
     alerts_failed: int = 0
+    sources_paused: list[str] = field(default_factory=list)
     failures: list[dict[str, str]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
@@ -122,13 +126,21 @@ def _deliver(repo: Repository, notifier: Notifier, summary: CycleSummary) -> Non
     summary.alerts_queued = summary.alerts_failed
 
 
+@dataclass
+class Collected:
+    """What discovery gave the cycle: the fetch log, each source's new links, validators, sources to pause."""
+
+    fetch_log: list[FetchRecord] = field(default_factory=list)
+    work: list[tuple[SourceSpec, list[ItemRef]]] = field(default_factory=list)
+    validators: dict[str, dict[str, str]] = field(default_factory=dict)
+    pause: dict[str, str] = field(default_factory=dict)
+
+
 def _collect(futures: list[tuple[SourceSpec, Any]], known_urls: Callable[[list[str]], set[str]],
-             summary: CycleSummary) -> tuple[list[FetchRecord], list[tuple[SourceSpec, list[ItemRef]]],
-                                             dict[str, dict[str, str]]]:
-    """Discovery results: the fetch log, each source's new links (a URL once per cycle), validators."""
-    fetch_log: list[FetchRecord] = []
-    work: list[tuple[SourceSpec, list[ItemRef]]] = []
-    validators: dict[str, dict[str, str]] = {}
+             summary: CycleSummary) -> Collected:
+    """Discovery results; a URL is claimed once per cycle, a source answering 410 Gone is paused."""
+    out = Collected()
+    fetch_log, work, validators = out.fetch_log, out.work, out.validators
     outcomes = [(spec, future.result()) for spec, future in futures]
     links = [canonical_url(i.url) for _, o in outcomes if o.found for i in o.found.items]
     claimed = known_urls(links)  # stored already, or taken by an earlier source of this cycle
@@ -139,6 +151,8 @@ def _collect(futures: list[tuple[SourceSpec, Any]], known_urls: Callable[[list[s
             summary.sources_failed += 1
             summary.failures.append({"source": spec.id, "reason": exc.reason, "detail": str(exc)})
             fetch_log.append(FetchRecord(spec.id, spec.url, False, exc.reason, str(exc)))
+            if exc.reason == GONE:
+                out.pause[spec.id] = exc.reason
             continue
         found = outcome.found
         fetch_log.append(FetchRecord(spec.id, spec.url, True, status=304 if found.not_modified else 200))
@@ -154,7 +168,7 @@ def _collect(futures: list[tuple[SourceSpec, Any]], known_urls: Callable[[list[s
                 fresh.append(item)
         if fresh:
             work.append((spec, fresh))
-    return fetch_log, work, validators
+    return out
 
 
 def _new_content(records: list[ArticleRecord], stored: set[str], summary: CycleSummary) -> list[ArticleRecord]:
@@ -169,7 +183,7 @@ def _new_content(records: list[ArticleRecord], stored: set[str], summary: CycleS
     return unique
 
 
-@flow(name="monitor-cycle", log_prints=False)
+@flow(name="monitor-cycle", log_prints=False, task_runner=ThreadPoolTaskRunner(max_workers=MAX_PARALLEL_SOURCES))
 def monitor_cycle(
     sources_file: str,
     db_path: str,
@@ -208,7 +222,11 @@ def monitor_cycle(
     )
     with Repository(Path(db_path)) as repo:
         repo.begin_run(run_id, specs)
+        paused = repo.paused_sources()
         known_validators = repo.validators(s.url for s in specs)
+    if not only_sources:  # a source named explicitly is tried even when paused
+        summary.sources_paused = sorted(s.id for s in specs if s.id in paused)
+        specs = [s for s in specs if s.id not in paused]
 
     # 1. discover every source concurrently; one failing source never stops the others
     # (a backfill reads past the first page, so it must not stop at a 304 for that page)
@@ -219,7 +237,8 @@ def monitor_cycle(
         with Repository(Path(db_path)) as repo:
             return repo.known_article_urls(urls)
 
-    fetch_log, work, new_validators = _collect(futures, stored_urls, summary)
+    collected = _collect(futures, stored_urls, summary)
+    fetch_log, work = collected.fetch_log, collected.work
     for failure in summary.failures:
         logger.info("source %s failed: %s", failure["source"], failure["detail"])
 
@@ -236,8 +255,11 @@ def monitor_cycle(
     with Repository(Path(db_path)) as repo:
         unique = _new_content(records, repo.known_content(r.content_sha256 for r in records), summary)
         candidates = [c for r in unique for c in detect(r, backlog_threshold)]
-        summary.articles_new, _ = repo.store_batch(run_id, fetch_log, unique, candidates, new_validators)
+        summary.articles_new, _ = repo.store_batch(run_id, fetch_log, unique, candidates, collected.validators,
+                                                   collected.pause)
         summary.facts = sum(len(r.analysis.facts) for r in unique)
+        broken = repo.source_health(f["source"] for f in summary.failures)
+        repo.queue_alerts([c for health in broken for c in source_broken(health)])
         _deliver(repo, notifier, summary)
         repo.finish_run(run_id, summary.as_dict())
     logger.info("cycle %s: %s", run_id, summary.as_dict())

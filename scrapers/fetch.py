@@ -135,9 +135,15 @@ class Fetcher:
     def _exchange(self, url: str, headers: dict[str, str], delay: float) -> RawResponse:
         host = urlsplit(url).netloc
         with self.gates.hold(host, delay):
-            deadline_at = self.clock.now() + self.policy.deadline
-            raw = request_once(self.client, url, headers=headers, max_bytes=self.policy.max_bytes,
-                               deadline_at=deadline_at, now=self.clock.now)
+            started = self.clock.now()
+            try:
+                raw = request_once(self.client, url, headers=headers, max_bytes=self.policy.max_bytes,
+                                   deadline_at=started + self.policy.deadline, now=self.clock.now)
+            except FetchError as exc:
+                if exc.retryable:  # the server is struggling (timeout, reset): slow down for it
+                    self.gates.observe(host, self.clock.now() - started, ok=False)
+                raise
+            self.gates.observe(host, self.clock.now() - started, ok=raw.status not in RETRYABLE_STATUS)
         if raw.status in (429, 503):
             wait = retry_after_seconds(raw.headers.get("retry-after"))
             self.gates.pause(host, DEFAULT_PAUSE if wait is None else wait)

@@ -46,7 +46,7 @@ def parse_listing(html: str, url: str, selector: str | None = None, limit: int =
             return items
     raise ParseError(
         f"{url}: no article links matched {selector or 'the default selectors'!r}",
-        url=url, reason="parse.no_links",
+        url=url, reason="parse.layout_changed",
     )
 
 

@@ -1,4 +1,5 @@
-"""Per-host politeness: one request in flight, a minimum delay (robots Crawl-delay), Retry-After pauses.
+"""Per-host politeness: one request in flight, a minimum delay (robots Crawl-delay), a delay that
+adapts to the server (AutoThrottle-style), and Retry-After pauses.
 
 Time comes from a Clock so tests run on a fake one and never wait.
 """
@@ -13,6 +14,7 @@ from email.utils import parsedate_to_datetime
 from typing import Protocol
 
 MAX_PAUSE = 24 * 3600.0
+MAX_DELAY = 60.0  # the adaptive delay grows on errors up to this
 
 
 class Clock(Protocol):
@@ -58,6 +60,7 @@ def backoff_delays(retries: int, base: float = 10.0, cap: float = 300.0) -> list
 class _Host:
     lock: threading.Lock = field(default_factory=threading.Lock)
     next_at: float = 0.0  # earliest time the next request may start
+    adaptive: float = 0.0  # learned from the server's latency and errors
 
 
 class Gates:
@@ -76,7 +79,23 @@ class Gates:
 
     def hold(self, host: str, delay: float) -> _Slot:
         """Wait for the host's turn, then hold it (one request in flight) until the slot closes."""
-        return _Slot(self, self._host(host), max(delay, self.min_delay))
+        state = self._host(host)
+        return _Slot(self, state, max(delay, self.min_delay, state.adaptive))
+
+    def observe(self, host: str, latency: float, ok: bool) -> None:
+        """Adapt the host's delay to how it answers, as Scrapy's AutoThrottle does: move halfway
+        towards the latency after a good answer; after an error (5xx, 429, timeout, reset) double
+        it, never shrink it, up to MAX_DELAY. The floor (min_delay, Crawl-delay) always holds."""
+        state = self._host(host)
+        latency = max(0.0, latency)
+        if ok:
+            state.adaptive = (state.adaptive + latency) / 2
+        else:
+            state.adaptive = min(MAX_DELAY, max(state.adaptive * 2, latency, self.min_delay))
+
+    def delay_of(self, host: str) -> float:
+        """The delay the next request to this host will wait after the previous one."""
+        return max(self.min_delay, self._host(host).adaptive)
 
     def pause(self, host: str, seconds: float) -> None:
         """Nobody fetches from the host for `seconds` (Retry-After)."""
@@ -95,6 +114,7 @@ class _Slot:
             self.gates.clock.sleep(wait)
 
     def __exit__(self, *exc: object) -> None:
-        spread = random.uniform(0, self.gates.jitter * self.delay)
-        self.state.next_at = max(self.state.next_at, self.gates.clock.now() + self.delay + spread)
+        delay = max(self.delay, self.state.adaptive)  # what this request taught us counts already
+        spread = random.uniform(0, self.gates.jitter * delay)
+        self.state.next_at = max(self.state.next_at, self.gates.clock.now() + delay + spread)
         self.state.lock.release()

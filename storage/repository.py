@@ -13,6 +13,7 @@ from cchc_monitor.models import (
     ArticleRecord,
     FetchRecord,
     PendingAlert,
+    SourceHealth,
     SourceSpec,
 )
 from storage.connection import connect, translate_errors
@@ -79,6 +80,22 @@ class Repository:
         ).fetchall()
         return [PendingAlert(*r) for r in rows]
 
+    def paused_sources(self) -> dict[str, str]:
+        """Sources the monitor paused (e.g. after HTTP 410 Gone), with the reason."""
+        rows = self.con.execute("SELECT id, disabled_reason FROM sources WHERE disabled_reason IS NOT NULL").fetchall()
+        return dict(rows)
+
+    def source_health(self, source_ids: Iterable[str]) -> list[SourceHealth]:
+        """The failure streak of these sources (v_source_health)."""
+        ids = list(dict.fromkeys(source_ids))
+        if not ids:
+            return []
+        rows = self.con.execute(
+            "SELECT source_id, name, url, last_ok_at, consecutive_failures, last_failure_reason, disabled_reason, "
+            "disabled_at FROM v_source_health WHERE list_contains(?, source_id) ORDER BY source_id", [ids]
+        ).fetchall()
+        return [SourceHealth(*r) for r in rows]
+
     def count(self, table: str) -> int:
         """Rows in one of our tables (for summaries and tests)."""
         if table not in {"articles", "facts", "alerts", "fetch_log", "sources", "runs"}:
@@ -93,7 +110,8 @@ class Repository:
         with translate_errors("recording the run"), self._transaction():
             self.con.execute("INSERT INTO runs (id, started_at) VALUES (?, ?)", [run_id, now])
             self.con.executemany(
-                "INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
+                "INSERT INTO sources (id, name, kind, url, province, province_current, level, enabled, updated_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
                 "name = excluded.name, kind = excluded.kind, url = excluded.url, province = excluded.province, "
                 "province_current = excluded.province_current, level = excluded.level, "
                 "enabled = excluded.enabled, updated_at = excluded.updated_at",
@@ -112,8 +130,10 @@ class Repository:
         articles: Sequence[ArticleRecord],
         alerts: Sequence[AlertCandidate],
         validators: dict[str, dict[str, str]] | None = None,
+        pause: dict[str, str] | None = None,
     ) -> tuple[int, int]:
-        """Write fetch log rows, new articles with their facts, and alert candidates in one transaction.
+        """Write fetch log rows, new articles with their facts, alert candidates, validators and
+        paused sources (id → reason) in one transaction.
 
         Returns (articles inserted, alerts newly queued); rows already present are left alone.
         """
@@ -144,6 +164,11 @@ class Repository:
                     [[c.key, c.rule, c.article_id, c.title, c.body, now] for c in alerts],
                 )
             queued = self.count("alerts") - before_alerts
+            if pause:
+                self.con.executemany(
+                    "UPDATE sources SET disabled_reason = ?, disabled_at = ? WHERE id = ? AND disabled_reason IS NULL",
+                    [[reason, now, source_id] for source_id, reason in pause.items()],
+                )
             if validators:
                 self.con.executemany(
                     "INSERT INTO http_validators VALUES (?, ?, ?, ?) ON CONFLICT (url) DO UPDATE SET "
@@ -151,6 +176,21 @@ class Repository:
                     [[u, v.get("etag"), v.get("last_modified"), now] for u, v in validators.items()],
                 )
         return inserted, queued
+
+    def queue_alerts(self, alerts: Sequence[AlertCandidate]) -> int:
+        """Put alert candidates in the outbox; a key already there is left alone. Returns how many are new."""
+        if not alerts:
+            return 0
+        return self.store_batch("", [], [], alerts)[1]
+
+    def enable_source(self, source_id: str) -> bool:
+        """Lift a pause the monitor put on a source; False when the source is unknown or not paused."""
+        with translate_errors(f"enabling source {source_id}"):
+            row = self.con.execute(
+                "UPDATE sources SET disabled_reason = NULL, disabled_at = NULL "
+                "WHERE id = ? AND disabled_reason IS NOT NULL RETURNING id", [source_id]
+            ).fetchone()
+        return row is not None
 
     def mark_alert(self, key: str, *, sent: bool, error: str | None = None) -> None:
         """Record one delivery attempt; a sent alert is never picked up again."""

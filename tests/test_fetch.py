@@ -208,3 +208,31 @@ def test_t14_gone_is_a_final_error() -> None:
     with raw_server(routes({"/rss": ("410 Gone", {}, b"")})) as (base, _), fetcher() as f:
         error = pytest.raises(FetchError, f.get, base + "/rss").value
     assert error.reason == "fetch.http_410" and not error.retryable
+
+
+def test_b2_the_host_delay_grows_on_errors_and_relaxes_after_good_answers() -> None:
+    gates = Gates(FakeClock(), min_delay=1.0, jitter=0.0)
+    for expected in (1.0, 2.0, 4.0):
+        gates.observe("h", latency=0.2, ok=False)
+        assert gates.delay_of("h") == expected  # doubles, never shrinks on an error
+    gates.observe("h", latency=0.2, ok=True)
+    assert gates.delay_of("h") == pytest.approx(2.1)  # halfway towards the latency
+    for _ in range(20):
+        gates.observe("h", latency=0.2, ok=True)
+    assert gates.delay_of("h") == 1.0  # never below the floor
+    for _ in range(20):
+        gates.observe("h", latency=0.2, ok=False)
+    assert gates.delay_of("h") == 60.0  # capped
+    assert gates.delay_of("other") == 1.0  # per host
+
+
+def test_b2_a_struggling_server_is_asked_more_slowly() -> None:
+    clock = FakeClock()
+    table = {"/robots.txt": ("404 Not Found", {}, b""), "/busy": ("500 Internal Server Error", {}, b""),
+             "/a": ("200 OK", {}, OK_HTML)}
+    with raw_server(routes(table)) as (base, _), fetcher(clock, host_delay=1.0) as f:
+        for _ in range(3):
+            with pytest.raises(FetchError):
+                f.get(base + "/busy")
+        f.get(base + "/a")
+    assert clock.sleeps == [1.0, 1.0, 2.0, 4.0]  # the waits before each request after robots.txt

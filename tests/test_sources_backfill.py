@@ -82,10 +82,12 @@ def test_a_feed_answering_304_is_not_parsed_again(tmp_path: Path, db_path: Path,
 def test_a_source_failing_three_cycles_in_a_row_is_unhealthy(tmp_path: Path, db_path: Path) -> None:
     sources = write_sources(tmp_path / "s.yaml", [{"id": "dead", "name": "Hỏng", "kind": "rss",
                                                    "url": "http://127.0.0.1:9/rss"}])
-    for expected in (False, False, True):
+    for expected in (False, False, True, True):
         run_cycle(sources, db_path, fetch_retries=0)
         (unhealthy,) = query(db_path, "select unhealthy from v_source_health where source_id = 'dead'")[0]
         assert unhealthy is expected
+    notices = query(db_path, "select title from alerts where rule = 'source_unhealthy'")
+    assert len(notices) == 1 and "Hỏng (dead)" in notices[0][0]  # once for the streak, not once per cycle
 
 
 def test_sitemaps_give_the_newest_urls_and_their_children() -> None:
