@@ -92,7 +92,8 @@ class Fetcher:
         self.clock = clock or (gates.clock if gates else SystemClock())
         self.gates = gates or Gates(self.clock, min_delay=policy.host_delay)
         self.guard = guard or Guard()
-        self.client = make_client(policy.timeout, verify)
+        self._source_is_private = True  # set per request in get(), read when a connection opens
+        self.client = make_client(policy.timeout, verify, pick=self._addresses)
         self.robots = robots or RobotsCache()
 
     def close(self) -> None:
@@ -109,6 +110,7 @@ class Fetcher:
         """Fetch one URL of a source, or raise FetchError with a stable reason code."""
         source_host = urlsplit(source_url or url).hostname or ""
         source_is_private = self.guard.is_private_host(source_host)
+        self._source_is_private = source_is_private
         self.guard.check(url, source_is_private=source_is_private)
         delay = self._robots_delay(url)
         headers = {"User-Agent": self.policy.user_agent, "Accept-Language": "vi,en;q=0.5",
@@ -131,6 +133,9 @@ class Fetcher:
             return self._page(url, raw)
         raise FetchError(f"{url}: redirect loop or more than {self.policy.max_redirects} redirects",
                          url=url, reason="fetch.redirect_loop")
+
+    def _addresses(self, host: str) -> list[str]:
+        return self.guard.addresses(host, source_is_private=self._source_is_private)
 
     def _exchange(self, url: str, headers: dict[str, str], delay: float) -> RawResponse:
         host = urlsplit(url).netloc

@@ -36,12 +36,13 @@ def is_private_address(address: str) -> bool:
 class Guard:
     """Decides, hop by hop, whether a URL may be fetched for a source."""
 
-    def __init__(self, resolver: Resolver = resolve) -> None:
+    def __init__(self, resolver: Resolver = resolve, is_private: Callable[[str], bool] = is_private_address) -> None:
         self.resolver = resolver
+        self.is_private = is_private  # tests stand a loopback address in for the public internet
 
     def is_private_host(self, host: str) -> bool:
         """True when any address of the host is private (an unresolvable host counts as public)."""
-        return any(is_private_address(a) for a in self.resolver(host))
+        return any(self.is_private(a) for a in self.resolver(host))
 
     def check(self, url: str, *, source_is_private: bool) -> None:
         """Refuse non-HTTP schemes, and private targets for a source configured on a public host."""
@@ -51,3 +52,12 @@ class Guard:
         if not source_is_private and self.is_private_host(parts.hostname or ""):
             raise FetchError(f"{url}: redirect from a public source into a private address refused",
                              url=url, reason="ssrf.blocked")
+
+    def addresses(self, host: str, *, source_is_private: bool) -> list[str]:
+        """The addresses to connect to for a host, resolved once and checked: for a source on a
+        public host none may be private (the connection is pinned to these, see scrapers/http.py)."""
+        found = self.resolver(host)
+        if not source_is_private and any(self.is_private(a) for a in found):
+            raise FetchError(f"{host} resolves to a private address; refused for a public source",
+                             url=host, reason="ssrf.blocked")
+        return found

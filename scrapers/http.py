@@ -11,6 +11,7 @@ import zlib
 from dataclasses import dataclass
 from typing import Callable
 
+import httpcore
 import httpx
 
 from cchc_monitor.errors import FetchError
@@ -29,9 +30,40 @@ class RawResponse:
     body: bytes
 
 
+AddressPicker = Callable[[str], list[str]]  # host → the checked addresses to connect to (or FetchError)
+
+
+class _PinnedBackend(httpcore.SyncBackend):
+    """Connects only to addresses the picker resolved and checked itself, so a DNS answer cannot
+    change between the SSRF check and the connection (rebinding); TLS still uses the host name."""
+
+    def __init__(self, pick: AddressPicker) -> None:
+        self.pick = pick
+
+    def connect_tcp(self, host: str, port: int, timeout: float | None = None, local_address: str | None = None,
+                    socket_options: object = None) -> httpcore.NetworkStream:
+        addresses = self.pick(host)
+        if not addresses:  # unresolvable: let the system resolver report it as usual
+            return super().connect_tcp(host, port, timeout, local_address, socket_options)  # type: ignore[arg-type]
+        failure: Exception | None = None
+        for address in addresses:
+            try:
+                return super().connect_tcp(address, port, timeout, local_address, socket_options)  # type: ignore[arg-type]
+            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
+                failure = exc
+        assert failure is not None
+        raise failure
+
+
 def make_client(timeout: float, verify: ssl.SSLContext | bool = True,
-                transport: httpx.BaseTransport | None = None) -> httpx.Client:
-    """An httpx client that never follows redirects itself and ignores proxy variables."""
+                transport: httpx.BaseTransport | None = None, pick: AddressPicker | None = None) -> httpx.Client:
+    """An httpx client that never follows redirects itself, ignores proxy variables and, given a
+    picker, connects only to the addresses it approves."""
+    if transport is None and pick is not None:
+        transport = httpx.HTTPTransport(verify=verify)
+        # httpx offers no argument for httpcore's network backend; httpcore is pinned in the lock file
+        # and tests/test_fetch.py::test_d5_* fails if this attribute stops being used
+        transport._pool._network_backend = _PinnedBackend(pick)  # type: ignore[attr-defined]
     return httpx.Client(
         timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
         follow_redirects=False,

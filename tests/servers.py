@@ -30,10 +30,10 @@ class FakeClock:
 
 
 @contextmanager
-def raw_server(handler: Handler) -> Iterator[tuple[str, list[str]]]:
-    """A TCP server on 127.0.0.1 answering each request with `handler`; yields (base URL, paths seen)."""
+def raw_server(handler: Handler, host: str = "127.0.0.1", port: int = 0) -> Iterator[tuple[str, list[str]]]:
+    """A TCP server on loopback answering each request with `handler`; yields (base URL, paths seen)."""
     listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
+    listener.bind((host, port))
     listener.listen(16)
     seen: list[str] = []
     stop = threading.Event()
@@ -65,7 +65,7 @@ def raw_server(handler: Handler) -> Iterator[tuple[str, list[str]]]:
     thread = threading.Thread(target=serve, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{listener.getsockname()[1]}", seen
+        yield f"http://{host}:{listener.getsockname()[1]}", seen
     finally:
         stop.set()
         thread.join(timeout=2)

@@ -17,6 +17,7 @@ ALLOWED = {
     "feedparser": {"scrapers/feed.py"},
     "trafilatura": {"scrapers/article.py"},
     "httpx": {"scrapers/http.py"},
+    "httpcore": {"scrapers/http.py"},
     "bs4": {"scrapers/listing.py"},
     "selectolax": {"scrapers/article.py"},
     "aiosmtpd": {"cchc_monitor/demo/mailsink.py"},

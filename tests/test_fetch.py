@@ -13,7 +13,7 @@ import pytest
 
 from cchc_monitor.errors import FetchError
 from scrapers.fetch import Fetcher, FetchPolicy
-from scrapers.guard import Guard, resolve
+from scrapers.guard import Guard, is_private_address, resolve
 from scrapers.politeness import Gates, backoff_delays, retry_after_seconds
 from tests.servers import FakeClock, raw_server, respond, routes
 
@@ -137,15 +137,42 @@ def test_t9_a_redirect_loop_stops_within_the_limit() -> None:
     assert len([p for p in seen if p.startswith("/loop")]) <= 6
 
 
+def _internet_guard(resolver=resolve) -> Guard:  # type: ignore[no-untyped-def]
+    """A guard for which 127.0.0.1 stands for the public internet; 127.0.0.2 stays private."""
+    return Guard(resolver, is_private=lambda address: address != "127.0.0.1" and is_private_address(address))
+
+
 def test_t10_a_public_source_redirected_into_a_private_address_is_blocked() -> None:
-    with raw_server(routes({"/secret": ("200 OK", {}, b"metadata")})) as (inner, inner_seen):
-        target = inner.replace("127.0.0.1", "localhost") + "/secret"
-        with raw_server(routes({"/rss": ("302 Found", {"Location": target}, b"")})) as (outer, _):
-            # the outer server stands for a public portal: its address resolves as public for the guard
-            guard = Guard(lambda host: ["93.184.216.34"] if host == "127.0.0.1" else resolve(host))
-            with Fetcher(FetchPolicy(UA, host_delay=0.0), gates=Gates(FakeClock(), 0.0), guard=guard) as f:
+    with raw_server(routes({"/secret": ("200 OK", {}, b"metadata")}), host="127.0.0.2") as (inner, inner_seen):
+        with raw_server(routes({"/rss": ("302 Found", {"Location": inner + "/secret"}, b"")})) as (outer, _):
+            with Fetcher(FetchPolicy(UA, host_delay=0.0), gates=Gates(FakeClock(), 0.0), guard=_internet_guard()) as f:
                 assert reason_of(lambda: f.get(outer + "/rss")) == "ssrf.blocked"
     assert "/secret" not in inner_seen
+
+
+def test_d5_connections_are_pinned_to_the_checked_address() -> None:
+    """DNS rebinding: a name that resolves public when checked and private a moment later. The
+    connection goes only to an address the guard resolved and checked itself."""
+    answers = {"calls": 0}
+
+    def rebinding(host: str) -> list[str]:
+        if host != "portal.test":
+            return resolve(host)
+        answers["calls"] += 1
+        return ["127.0.0.1"] if answers["calls"] <= 2 else ["127.0.0.2"]  # public, then private
+
+    ok = routes({"/robots.txt": ("404 Not Found", {}, b""), "/rss": ("200 OK", {}, OK_HTML)})
+    with raw_server(ok) as (outer, _):
+        port = outer.rsplit(":", 1)[1]
+        with raw_server(ok, host="127.0.0.2", port=int(port)) as (_, inner_seen):
+            policy = FetchPolicy(UA, host_delay=0.0)
+            with Fetcher(policy, gates=Gates(FakeClock(), 0.0), guard=_internet_guard(rebinding)) as f:
+                assert reason_of(lambda: f.get(f"http://portal.test:{port}/rss")) == "ssrf.blocked"
+            assert inner_seen == []
+            # a stable answer: the name (unknown to the system resolver) is reached through the checked address
+            steady = _internet_guard(lambda host: ["127.0.0.1"] if host == "portal.test" else resolve(host))
+            with Fetcher(policy, gates=Gates(FakeClock(), 0.0), guard=steady) as f:
+                assert f.get(f"http://portal.test:{port}/rss").status == 200
 
 
 def test_the_ssrf_guard_is_on_by_default() -> None:
