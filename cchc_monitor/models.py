@@ -8,6 +8,17 @@ from typing import Any
 
 
 @dataclass(frozen=True)
+class ArticleSelectors:
+    """A source's own article layout (CSS selectors tried in order), for a platform no built-in
+    profile knows yet (e.g. a VNPT or Viettel portal captured by an operator)."""
+
+    body: tuple[str, ...]
+    title: tuple[str, ...] = ()
+    date: tuple[str, ...] = ()
+    drop: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class SourceSpec:
     """One monitored source, as validated from the sources file."""
 
@@ -24,6 +35,7 @@ class SourceSpec:
     max_items: int = 30
     enabled: bool = True
     ca_bundle: str | None = None  # extra CA/intermediate PEM for servers that send an incomplete chain
+    article: ArticleSelectors | None = None  # tried before the built-in CMS profiles
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from cchc_monitor.models import ExtractedArticle, ItemRef, SourceSpec
-from scrapers.article import extract_article
+from scrapers.article import extract_article, source_profile
 from scrapers.feed import parse_feed
 from scrapers.fetch import Fetcher, FetchPolicy, RobotsCache, tls_context
 from scrapers.listing import next_page_url, parse_listing
@@ -81,7 +81,8 @@ def discover(fetcher: Fetcher, spec: SourceSpec, validators: dict[str, str] | No
 def fetch_article(fetcher: Fetcher, item: ItemRef, spec: SourceSpec) -> ExtractedArticle:
     """Fetch one article page and extract title, date and body."""
     page = fetcher.get(item.url, source_url=spec.url)
-    article = extract_article(page.text, page.final_url, feed_date=item.published)
+    profile = source_profile(spec.id, spec.article) if spec.article else None
+    article = extract_article(page.text, page.final_url, feed_date=item.published, profile=profile)
     if article.title is None and item.title:
         article = ExtractedArticle(article.url, item.title, article.published, article.text, article.extractor)
     return article

@@ -17,7 +17,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from analysis.dates import find_dates, publication_date
 from analysis.text import nfc
 from cchc_monitor.errors import ParseError
-from cchc_monitor.models import ExtractedArticle
+from cchc_monitor.models import ArticleSelectors, ExtractedArticle
 from scrapers.profiles import BOILERPLATE_HEADINGS, BOILERPLATE_SELECTORS, PROFILES, Profile
 
 MIN_BODY_CHARS = 80
@@ -63,8 +63,8 @@ def _paragraphs(body: LexborNode) -> str:
     return "\n".join(line for line in lines if line)
 
 
-def _profile_body(tree: LexborHTMLParser) -> tuple[Profile, LexborNode] | None:
-    for profile in PROFILES:
+def _profile_body(tree: LexborHTMLParser, first: Profile | None) -> tuple[Profile, LexborNode] | None:
+    for profile in (first, *PROFILES) if first else PROFILES:
         for css in profile.body:
             node = tree.css_first(css)
             if node is not None and len(_text(node)) >= MIN_BODY_CHARS:
@@ -92,11 +92,19 @@ def _dateline(tree: LexborHTMLParser, title: str | None) -> date | None:
     return publication_date(text, head_chars=400)
 
 
-def extract_article(html: str, url: str, feed_date: date | None = None) -> ExtractedArticle:
-    """Title, publication date and body of one article page; ParseError when no body is found."""
+def source_profile(source_id: str, selectors: ArticleSelectors) -> Profile:
+    """The profile a source's own `article:` selectors make (tried before the built-in ones)."""
+    return Profile(name=f"source:{source_id}", body=selectors.body, title=selectors.title,
+                   date=selectors.date, links="", drop=selectors.drop)
+
+
+def extract_article(html: str, url: str, feed_date: date | None = None,
+                    profile: Profile | None = None) -> ExtractedArticle:
+    """Title, publication date and body of one article page; ParseError when no body is found.
+    `profile`, when given, is tried before the built-in CMS profiles."""
     refuse_deep_markup(html, url)
     tree = LexborHTMLParser(html)
-    found = _profile_body(tree)
+    found = _profile_body(tree, profile)
     if found is not None:
         profile, node = found
         title = _first_text(tree, profile.title) or _first_text(tree, ("h1", "title"))

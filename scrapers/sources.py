@@ -11,7 +11,21 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from cchc_monitor.gazetteer import current_province
 from cchc_monitor.errors import ConfigError
-from cchc_monitor.models import SourceSpec
+from cchc_monitor.models import ArticleSelectors, SourceSpec
+
+
+class _Article(BaseModel):
+    """A source's article layout: CSS selectors (a string or a list) for body, title, date, drop."""
+
+    model_config = ConfigDict(extra="forbid")
+    body: str | list[str]
+    title: str | list[str] = []
+    date: str | list[str] = []
+    drop: str | list[str] = []
+
+    def selectors(self) -> ArticleSelectors:
+        as_tuple = (lambda v: (v,) if isinstance(v, str) else tuple(v))
+        return ArticleSelectors(as_tuple(self.body), as_tuple(self.title), as_tuple(self.date), as_tuple(self.drop))
 
 
 class _Entry(BaseModel):
@@ -31,6 +45,7 @@ class _Entry(BaseModel):
     max_items: int | None = Field(None, ge=1)
     enabled: bool = True
     ca_bundle: str | None = None
+    article: _Article | None = None
     notes: str | None = None
 
     @field_validator("url")
@@ -49,6 +64,7 @@ def _to_spec(entry: _Entry, default_max_items: int, folder: Path) -> SourceSpec:
         level=entry.level, link_selector=entry.link_selector,
         cms=entry.cms, max_items=entry.max_items or default_max_items, enabled=entry.enabled,
         ca_bundle=str(folder / entry.ca_bundle) if entry.ca_bundle else None,
+        article=entry.article.selectors() if entry.article else None,
     )
 
 

@@ -46,6 +46,32 @@ def test_an_unknown_layout_falls_back_to_trafilatura() -> None:
     assert article.extractor == "trafilatura" and "giải pháp nâng cao" in article.text
 
 
+def test_a_source_can_name_its_own_article_layout(tmp_path: Path) -> None:
+    """A platform no built-in profile knows (a captured VNPT or Viettel page, say) is onboarded with
+    selectors in sources.yaml; they win over trafilatura's guess and drop what the operator lists."""
+    from scrapers.article import source_profile
+    from scrapers.sources import load_sources
+    from tests.helpers import write_sources
+
+    sources = write_sources(tmp_path / "s.yaml", [{
+        "id": "portal", "name": "Cổng", "kind": "rss", "url": "https://x.gov.vn/rss",
+        "article": {"body": "div.noi-dung", "title": ".tieu-de", "date": ".ngay", "drop": [".ghi-chu"]}}])
+    (spec,) = load_sources(sources)
+    paragraph = "<p>Sở Nội vụ rà soát thủ tục hành chính, cắt giảm thời gian giải quyết hồ sơ cho người dân.</p>"
+    html = ("<html><body><div class='tieu-de'>Rà soát thủ tục hành chính</div><div class='ngay'>Ngày 03/02/2026</div>"
+            f"<div class='noi-dung'>{paragraph * 3}<div class='ghi-chu'>Lượt xem: 120</div></div>"
+            f"<div class='khac'>{'<p>Tin khác về thể thao và du lịch của tỉnh trong tuần qua.</p>' * 6}</div>"
+            "</body></html>")
+    article = extract_article(html, "https://x.gov.vn/a", profile=source_profile(spec.id, spec.article))
+    assert (article.extractor, article.title, str(article.published)) == ("source:portal", "Rà soát thủ tục hành chính",
+                                                                          "2026-02-03")
+    assert "cắt giảm thời gian" in article.text and "Lượt xem" not in article.text and "thể thao" not in article.text
+    bad = write_sources(tmp_path / "bad.yaml", [{"id": "p", "name": "P", "kind": "rss", "url": "https://x.gov.vn/rss",
+                                                "article": {"title": "h1"}}])
+    with pytest.raises(Exception, match="article.body"):
+        load_sources(bad)
+
+
 def test_a_page_without_a_body_is_a_parse_error() -> None:
     with pytest.raises(ParseError) as info:
         extract_article("<html><body><nav><a href='/'>Trang chủ</a></nav></body></html>", "https://x.vn/a")
