@@ -25,7 +25,7 @@ def new_plan(record: ArticleRecord) -> list[AlertCandidate]:
     if record.analysis.category != "plan":
         return []
     plans = [f for f in record.analysis.of_kind("document") if f.attrs.get("type") == "Kế hoạch"]
-    identity = plans[-1].attrs["number"].upper() if plans else record.id
+    identity = plans[-1].attrs["number"].upper() if plans else (record.cluster_id or record.id)
     number = f" ({plans[-1].attrs['number']})" if plans else ""
     year = f" năm {record.analysis.plan_year}" if record.analysis.plan_year else ""  # "for year ..."
     title = f"Kế hoạch CCHC{year} mới{number}: {_where(record)}"  # "New CCHC plan"
@@ -44,7 +44,7 @@ def backlog_over_threshold(record: ArticleRecord, threshold: int) -> list[AlertC
         shown = f"{count:,}".replace(",", ".")  # Vietnamese thousands separator
         title = f"Hồ sơ trễ hạn: {shown} ({level}) – {_where(record)}"  # "Late dossiers"
         body = f"«{fact.phrase}»\n{record.title or ''}\n{record.url}"
-        key = f"{RULE_BACKLOG}:{record.id}:{fact.key()}"
+        key = f"{RULE_BACKLOG}:{record.cluster_id or record.id}:{fact.key()}"  # once per story and figure
         out.append(AlertCandidate(key, RULE_BACKLOG, title, body, record.id))
     return out
 

@@ -131,6 +131,19 @@ class ArticleRecord:
     content_sha256: str
     extractor: str
     analysis: Analysis
+    cluster_id: str | None = None  # the story it belongs to (dedup); None until assigned
+    bands: tuple[int, ...] = ()  # its LSH band keys
+
+
+@dataclass(frozen=True)
+class StoredArticle:
+    """What the store knows of an article already there: to tell an edit from a re-read."""
+
+    id: str
+    url: str
+    content_sha256: str
+    revision: int
+    cluster_id: str
 
 
 @dataclass(frozen=True)

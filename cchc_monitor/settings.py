@@ -45,6 +45,10 @@ class Settings(BaseSettings):
     fetch_retries: int = Field(
         2, ge=0, description="Retries of a failed source fetch within one cycle (Prefect task)."
     )
+    revisit_days: float = Field(
+        2.0, ge=0, description="Articles first seen less than this many days ago are read again when still "
+        "listed, so an edited text becomes a new revision (0: never)."
+    )
 
     @field_validator("notify_urls", mode="before")
     @classmethod

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from dataclasses import asdict, dataclass, field, replace
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Callable
 from zoneinfo import ZoneInfo
@@ -15,6 +15,8 @@ from prefect.context import TaskRunContext
 from prefect.task_runners import ThreadPoolTaskRunner
 
 import analysis
+from dedup import clusters as dedup_clusters
+from dedup import fingerprint
 import scrapers
 from alerts import Notifier, detect, source_broken
 from alerts.rules import GONE
@@ -38,6 +40,10 @@ class CycleSummary:
     sources_failed: int = 0
     articles_new: int = 0
     articles_duplicate: int = 0
+    articles_revised: int = 0
+    articles_unchanged: int = 0  # recent articles read again, text unchanged
+    stories_new: int = 0
+    story_copies: int = 0
     articles_failed: int = 0
     facts: int = 0
     alerts_sent: int = 0
@@ -171,16 +177,29 @@ def _collect(futures: list[tuple[SourceSpec, Any]], known_urls: Callable[[list[s
     return out
 
 
-def _new_content(records: list[ArticleRecord], stored: set[str], summary: CycleSummary) -> list[ArticleRecord]:
-    """The records whose body is not stored yet under another URL (nor twice in this batch)."""
-    unique = []
-    for record in records:
-        if record.content_sha256 in stored:
-            summary.articles_duplicate += 1
-            continue
-        stored.add(record.content_sha256)
-        unique.append(record)
-    return unique
+def _place(repo: Repository, records: list[ArticleRecord], summary: CycleSummary
+           ) -> tuple[list[ArticleRecord], list[ArticleRecord]]:
+    """New articles with their story (exact or near copy of a stored one, or a new story), and
+    stored articles whose text changed (revisions); an unchanged re-read is dropped."""
+    stored = repo.stored_articles(r.url for r in records)
+    fresh = [r for r in records if r.url not in stored]
+    revised = [replace(r, cluster_id=stored[r.url].cluster_id, bands=fingerprint(r.body).bands) for r in records
+               if r.url in stored and stored[r.url].content_sha256 != r.content_sha256]
+    placements = dedup_clusters.assign([(r.id, r.body, r.content_sha256) for r in fresh],
+                                       repo.known_content(r.content_sha256 for r in fresh),
+                                       repo.band_matches, repo.article_bodies)
+    fresh = [replace(r, cluster_id=p.cluster_id, bands=p.bands) for r, p in zip(fresh, placements)]
+    summary.story_copies = sum(p.joined for p in placements)
+    summary.stories_new = len(placements) - summary.story_copies
+    summary.articles_revised = len(revised)
+    summary.articles_unchanged = len(records) - len(fresh) - len(revised)
+    return fresh, revised
+
+
+def _backfill_bands(repo: Repository) -> None:
+    """Band keys for articles stored by a version without them (an upgraded database)."""
+    while batch := repo.articles_without_bands():
+        repo.store_bands({article_id: fingerprint(body).bands for article_id, body in batch})
 
 
 @flow(name="monitor-cycle", log_prints=False, task_runner=ThreadPoolTaskRunner(max_workers=MAX_PARALLEL_SOURCES))
@@ -198,10 +217,13 @@ def monitor_cycle(
     retry_delay_seconds: float = 10.0,
     only_sources: list[str] | None = None,
     pages: int = 1,
+    revisit_days: float = 2.0,
 ) -> dict[str, Any]:
     """One cycle: discover, fetch new articles, analyse, store, detect, deliver; returns the summary.
 
     `only_sources` and `pages` make it a backfill: those sources only, `pages` listing pages deep.
+    Articles first seen less than `revisit_days` ago are read again when still listed: a changed
+    text becomes a new revision.
     The database is opened only for short reads and the final write, never while fetching, so
     ad-hoc queries are refused only for those moments.
     """
@@ -233,9 +255,11 @@ def monitor_cycle(
     futures = [(spec, discover.submit(spec, policy, None if pages > 1 else known_validators.get(spec.url), pages))
                for spec in specs]
 
-    def stored_urls(urls: list[str]) -> set[str]:
+    revisit_since = datetime.now(VIETNAM) - timedelta(days=revisit_days)
+
+    def stored_urls(urls: list[str]) -> set[str]:  # recent articles are not claimed: they are read again
         with Repository(Path(db_path)) as repo:
-            return repo.known_article_urls(urls)
+            return repo.known_article_urls(urls) - set(repo.recent_articles(urls, revisit_since))
 
     collected = _collect(futures, stored_urls, summary)
     fetch_log, work = collected.fetch_log, collected.work
@@ -253,11 +277,12 @@ def monitor_cycle(
     # 3. store new articles and their alerts in one transaction (the outbox), then deliver
     #    everything pending, including what earlier cycles could not send
     with Repository(Path(db_path)) as repo:
-        unique = _new_content(records, repo.known_content(r.content_sha256 for r in records), summary)
-        candidates = [c for r in unique for c in detect(r, backlog_threshold)]
-        summary.articles_new, _ = repo.store_batch(run_id, fetch_log, unique, candidates, collected.validators,
-                                                   collected.pause)
-        summary.facts = sum(len(r.analysis.facts) for r in unique)
+        _backfill_bands(repo)
+        fresh, revised = _place(repo, records, summary)
+        candidates = [c for r in (*fresh, *revised) for c in detect(r, backlog_threshold)]
+        summary.articles_new, _ = repo.store_batch(run_id, fetch_log, fresh, candidates, collected.validators,
+                                                   collected.pause, revised)
+        summary.facts = sum(len(r.analysis.facts) for r in (*fresh, *revised))
         broken = repo.source_health(f["source"] for f in summary.failures)
         repo.queue_alerts([c for health in broken for c in source_broken(health)])
         _deliver(repo, notifier, summary)

@@ -20,6 +20,7 @@ def run_with_settings(settings: Settings, retry_delay_seconds: float = 10.0,
         host_delay=settings.host_delay, user_agent=settings.user_agent,
         max_items_per_source=settings.max_items_per_source, fetch_retries=settings.fetch_retries,
         retry_delay_seconds=retry_delay_seconds, only_sources=only_sources, pages=pages,
+        revisit_days=settings.revisit_days,
     )
 
 

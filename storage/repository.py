@@ -15,9 +15,18 @@ from cchc_monitor.models import (
     PendingAlert,
     SourceHealth,
     SourceSpec,
+    StoredArticle,
 )
 from storage.connection import connect, translate_errors
 from storage.migrations import migrate
+
+
+ARTICLE_COLUMNS = ("id", "url", "source_id", "title", "published", "body", "content_sha256", "is_cchc", "category",
+                   "locality", "province", "province_current", "extractor", "run_id", "first_seen_at",
+                   "cluster_id", "revision", "updated_at")
+FACT_COLUMNS = ("article_id", "fact_key", "kind", "value", "phrase", "start_offset", "end_offset", "attrs")
+KEYLESS_TABLES = {"article_bands"}
+REVISION_COLUMNS = ("article_id", "revision", "title", "body", "content_sha256", "run_id", "fetched_at")
 
 
 def _now() -> datetime:
@@ -53,15 +62,75 @@ class Repository:
         rows = self.con.execute("SELECT url FROM articles WHERE list_contains(?, url)", [urls]).fetchall()
         return {r[0] for r in rows}
 
-    def known_content(self, hashes: Iterable[str]) -> set[str]:
-        """Which of these body hashes are already stored (the same text under another URL)."""
+    def known_content(self, hashes: Iterable[str]) -> dict[str, tuple[str, str]]:
+        """Body hashes already stored (the same text under another URL): hash → (article id, story)."""
         hashes = list(dict.fromkeys(hashes))
         if not hashes:
-            return set()
+            return {}
         rows = self.con.execute(
-            "SELECT content_sha256 FROM articles WHERE list_contains(?, content_sha256)", [hashes]
+            "SELECT content_sha256, min(id), min(cluster_id) FROM articles WHERE list_contains(?, content_sha256) "
+            "GROUP BY 1", [hashes]
         ).fetchall()
-        return {r[0] for r in rows}
+        return {h: (i, c) for h, i, c in rows}
+
+    def recent_articles(self, urls: Iterable[str], since: datetime) -> dict[str, StoredArticle]:
+        """Stored articles among these URLs first seen after `since` (worth re-reading for edits)."""
+        urls = list(dict.fromkeys(urls))
+        if not urls:
+            return {}
+        rows = self.con.execute(
+            "SELECT id, url, content_sha256, revision, cluster_id FROM articles "
+            "WHERE list_contains(?, url) AND first_seen_at >= ?", [urls, since]
+        ).fetchall()
+        return {r[1]: StoredArticle(*r) for r in rows}
+
+    def stored_articles(self, urls: Iterable[str]) -> dict[str, StoredArticle]:
+        """Stored articles among these canonical URLs."""
+        urls = list(dict.fromkeys(urls))
+        if not urls:
+            return {}
+        rows = self.con.execute(
+            "SELECT id, url, content_sha256, revision, cluster_id FROM articles WHERE list_contains(?, url)", [urls]
+        ).fetchall()
+        return {r[1]: StoredArticle(*r) for r in rows}
+
+    def band_matches(self, keys: Iterable[int]) -> dict[int, list[str]]:
+        """LSH band key → ids of stored articles with that key (one indexed lookup for a whole batch)."""
+        keys = list(dict.fromkeys(keys))
+        if not keys:
+            return {}
+        if len(keys) <= 400:  # a literal IN list is answered from the index
+            sql = f"SELECT band_key, article_id FROM article_bands WHERE band_key IN ({', '.join('?' * len(keys))})"
+            rows = self.con.execute(sql, keys).fetchall()
+        else:  # a large batch: one hash join is cheaper than many index probes
+            rows = self.con.execute(
+                "SELECT b.band_key, b.article_id FROM article_bands b JOIN (SELECT unnest(?) AS k) q ON b.band_key = q.k",
+                [keys]).fetchall()
+        found: dict[int, list[str]] = {}
+        for key, article in rows:
+            found.setdefault(key, []).append(article)
+        return found
+
+    def article_bodies(self, ids: Iterable[str]) -> dict[str, tuple[str, str]]:
+        """id → (story id, body) of these stored articles."""
+        ids = list(dict.fromkeys(ids))
+        if not ids:
+            return {}
+        rows = self.con.execute("SELECT id, cluster_id, body FROM articles WHERE list_contains(?, id)", [ids]).fetchall()
+        return {i: (c, b) for i, c, b in rows}
+
+    def articles_without_bands(self, limit: int = 5000) -> list[tuple[str, str]]:
+        """(id, body) of articles stored before band keys existed (an upgraded database)."""
+        return self.con.execute(
+            "SELECT a.id, a.body FROM articles_without_bands w JOIN articles a ON a.id = w.article_id LIMIT ?", [limit]
+        ).fetchall()
+
+    def store_bands(self, bands: dict[str, tuple[int, ...]]) -> None:
+        """Band keys of already stored articles (the upgrade backfill)."""
+        with translate_errors("storing band keys"), self._transaction():
+            self._bulk("article_bands", ("band_key", "article_id"),
+                       [(k, i) for i, keys in bands.items() for k in keys])
+            self.con.execute("DELETE FROM articles_without_bands WHERE list_contains(?, article_id)", [list(bands)])
 
     def validators(self, urls: Iterable[str]) -> dict[str, dict[str, str]]:
         """Stored ETag / Last-Modified per URL, for conditional GET."""
@@ -98,7 +167,8 @@ class Repository:
 
     def count(self, table: str) -> int:
         """Rows in one of our tables (for summaries and tests)."""
-        if table not in {"articles", "facts", "alerts", "fetch_log", "sources", "runs"}:
+        if table not in {"articles", "facts", "alerts", "fetch_log", "sources", "runs", "story_clusters",
+                         "article_revisions", "article_bands"}:
             raise ValueError(table)
         return int(self.con.execute(f"SELECT count(*) FROM {table}").fetchone()[0])  # type: ignore[index]
 
@@ -131,38 +201,30 @@ class Repository:
         alerts: Sequence[AlertCandidate],
         validators: dict[str, dict[str, str]] | None = None,
         pause: dict[str, str] | None = None,
+        revisions: Sequence[ArticleRecord] = (),
     ) -> tuple[int, int]:
-        """Write fetch log rows, new articles with their facts, alert candidates, validators and
-        paused sources (id → reason) in one transaction.
-
-        Returns (articles inserted, alerts newly queued); rows already present are left alone.
-        """
+        """Write in one transaction: fetch log rows, new articles (with facts, band keys, first
+        revision and new stories), revised articles (their facts replaced), alert candidates,
+        validators and paused sources (id → reason). Rows go in as batches (DuckDB appender into a
+        staging table), never row by row. Returns (articles inserted, alerts newly queued)."""
         now = _now()
         with translate_errors("storing the batch"), self._transaction():
-            if fetches:
-                self.con.executemany(
-                    "INSERT INTO fetch_log (run_id, source_id, url, ok, status, reason, detail, fetched_at) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    [[run_id, f.source_id, f.url, f.ok, f.status, f.reason, f.detail, f.at or now] for f in fetches],
-                )
+            self._bulk("fetch_log", ("run_id", "source_id", "url", "ok", "status", "reason", "detail", "fetched_at"),
+                       [(run_id, f.source_id, f.url, f.ok, f.status, f.reason, f.detail, f.at or now) for f in fetches])
             before_articles = self.count("articles")
-            if articles:
-                self.con.executemany(
-                    "INSERT INTO articles VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                    [self._article_row(a, run_id, now) for a in articles],
-                )
-                fact_rows = [row for a in articles for row in self._fact_rows(a)]
-                if fact_rows:
-                    self.con.executemany(
-                        "INSERT INTO facts VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING", fact_rows
-                    )
+            self._bulk("articles", ARTICLE_COLUMNS, [self._article_row(a, run_id, now) for a in articles])
             inserted = self.count("articles") - before_articles
+            self._bulk("story_clusters", ("id", "lead_article_id", "created_at"),
+                       [(a.id, a.id, now) for a in articles if (a.cluster_id or a.id) == a.id])
+            self._bulk("article_bands", ("band_key", "article_id"), [(k, a.id) for a in articles for k in a.bands])
+            self._bulk("article_revisions", REVISION_COLUMNS,
+                       [(a.id, 1, a.title, a.body, a.content_sha256, run_id, now) for a in articles])
+            self._bulk("facts", FACT_COLUMNS, [row for a in articles for row in self._fact_rows(a)])
+            for revised in revisions:
+                self._revise(revised, run_id, now)
             before_alerts = self.count("alerts")
-            if alerts:
-                self.con.executemany(
-                    "INSERT INTO alerts VALUES (?, ?, ?, ?, ?, 'pending', 0, NULL, ?, NULL) ON CONFLICT DO NOTHING",
-                    [[c.key, c.rule, c.article_id, c.title, c.body, now] for c in alerts],
-                )
+            self._bulk("alerts", ("key", "rule", "article_id", "title", "body", "status", "attempts", "created_at"),
+                       [(c.key, c.rule, c.article_id, c.title, c.body, "pending", 0, now) for c in alerts])
             queued = self.count("alerts") - before_alerts
             if pause:
                 self.con.executemany(
@@ -176,6 +238,41 @@ class Repository:
                     [[u, v.get("etag"), v.get("last_modified"), now] for u, v in validators.items()],
                 )
         return inserted, queued
+
+    def _revise(self, a: ArticleRecord, run_id: str, now: datetime) -> None:
+        """A stored article whose text changed: new revision, its facts and band keys replaced."""
+        an = a.analysis
+        row = self.con.execute(
+            "UPDATE articles SET title = ?, published = coalesce(?, published), body = ?, content_sha256 = ?, "
+            "is_cchc = ?, category = ?, locality = ?, province = ?, province_current = ?, extractor = ?, "
+            "revision = revision + 1, updated_at = ? WHERE id = ? RETURNING revision",
+            [a.title, a.published or an.published, a.body, a.content_sha256, an.is_cchc, an.category, an.locality,
+             an.province, current_province(an.province) if an.province else None, a.extractor, now, a.id],
+        ).fetchone()
+        if row is None:
+            return
+        self.con.execute("INSERT INTO article_revisions VALUES (?, ?, ?, ?, ?, ?, ?)",
+                         [a.id, row[0], a.title, a.body, a.content_sha256, run_id, now])
+        self.con.execute("DELETE FROM facts WHERE article_id = ?", [a.id])
+        self.con.execute("DELETE FROM article_bands WHERE article_id = ?", [a.id])
+        self._bulk("facts", FACT_COLUMNS, self._fact_rows(a))
+        self._bulk("article_bands", ("band_key", "article_id"), [(k, a.id) for k in a.bands])
+
+    def _bulk(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
+        """Insert many rows at once: append them to a staging table, then one INSERT ... SELECT that
+        leaves rows already present alone (tables with a key)."""
+        if not rows:
+            return
+        names = ", ".join(columns)
+        stage = f"stage_{table}"
+        self.con.execute(f"CREATE OR REPLACE TEMP TABLE {stage} AS SELECT {names} FROM {table} LIMIT 0")
+        appender = self.con.appender(stage)
+        appender.append_rows([tuple(r) for r in rows])
+        appender.flush()
+        del appender
+        conflict = "" if table in KEYLESS_TABLES else " ON CONFLICT DO NOTHING"
+        self.con.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM {stage}{conflict}")
+        self.con.execute(f"DROP TABLE {stage}")
 
     def queue_alerts(self, alerts: Sequence[AlertCandidate]) -> int:
         """Put alert candidates in the outbox; a key already there is left alone. Returns how many are new."""
@@ -216,18 +313,19 @@ class Repository:
         return _Transaction(self)
 
     @staticmethod
-    def _article_row(a: ArticleRecord, run_id: str, now: datetime) -> list[object]:
+    def _article_row(a: ArticleRecord, run_id: str, now: datetime) -> tuple[object, ...]:
         an = a.analysis
-        return [
+        return (
             a.id, a.url, a.source_id, a.title, a.published or an.published, a.body, a.content_sha256,
             an.is_cchc, an.category, an.locality, an.province,
             current_province(an.province) if an.province else None, a.extractor, run_id, now,
-        ]
+            a.cluster_id or a.id, 1, now,
+        )
 
     @staticmethod
-    def _fact_rows(a: ArticleRecord) -> list[list[object]]:
+    def _fact_rows(a: ArticleRecord) -> list[tuple[object, ...]]:
         return [
-            [a.id, f.key(), f.kind, f.value, f.phrase, f.start, f.end, json.dumps(f.attrs, ensure_ascii=False)]
+            (a.id, f.key(), f.kind, f.value, f.phrase, f.start, f.end, json.dumps(f.attrs, ensure_ascii=False))
             for f in a.analysis.facts
         ]
 

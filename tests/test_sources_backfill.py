@@ -48,7 +48,7 @@ def test_backfill_walks_back_through_listing_pages(tmp_path: Path, db_path: Path
     deeper = run_cycle(sources, db_path, only_sources=["xa"], pages=3)
 
     assert (first["sources_tried"], first["articles_new"]) == (1, 2)
-    assert (deeper["articles_new"], deeper["articles_duplicate"]) == (4, 2)
+    assert (deeper["articles_new"], deeper["articles_duplicate"] + deeper["articles_unchanged"]) == (4, 2)
     assert query(db_path, "select count(*) from articles where source_id = 'xa'") == [(6,)]
     assert query(db_path, "select count(*) from fetch_log where source_id = 'other'") == [(0,)]
 

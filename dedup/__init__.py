@@ -1,0 +1,69 @@
+"""Near-duplicate stories: MinHash LSH band keys find candidates, exact shingle overlap confirms them.
+
+The same story reposted on another portal keeps most of its word sequences, whatever wrapper,
+headline or shortened lead it gets; two different stories written from one template share many
+words but not their figures. So a candidate is confirmed when its word 3-grams overlap enough
+(Jaccard, or containment for a shortened copy) and, when both texts carry figures, the figures agree.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from dedup.minhash import BANDS, band_keys
+
+__all__ = ["BANDS", "Fingerprint", "fingerprint", "same_story", "similarity"]
+
+WORD_RE = re.compile(r"\d[\d.,/]*\d|\d|\w+")
+SHINGLE = 3
+MIN_JACCARD = 0.5
+MIN_CONTAINMENT = 0.8  # a shortened copy: most of the shorter text is inside the longer one
+MIN_SHINGLES_FOR_CONTAINMENT = 20
+MIN_FIGURES = 3  # below this, figures say too little to tell stories apart
+MIN_FIGURE_OVERLAP = 0.6
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    """What near-duplicate detection keeps of a text: its 3-gram set, its figures, its LSH band keys."""
+
+    shingles: frozenset[str]
+    figures: frozenset[str]
+    bands: tuple[int, ...]
+
+
+def _words(text: str) -> list[str]:
+    return WORD_RE.findall(unicodedata.normalize("NFC", text).lower())
+
+
+def fingerprint(text: str) -> Fingerprint:
+    """The fingerprint of an article body (NFC, case-folded)."""
+    words = _words(text)
+    if len(words) < SHINGLE:
+        shingles = frozenset([" ".join(words)]) if words else frozenset()
+    else:
+        shingles = frozenset(" ".join(words[i:i + SHINGLE]) for i in range(len(words) - SHINGLE + 1))
+    figures = frozenset(w for w in words if w[0].isdigit())
+    return Fingerprint(shingles, figures, band_keys(shingles))
+
+
+def similarity(a: Fingerprint, b: Fingerprint) -> tuple[float, float]:
+    """(Jaccard, containment of the smaller in the larger) of the two 3-gram sets."""
+    if not a.shingles or not b.shingles:
+        return 0.0, 0.0
+    common = len(a.shingles & b.shingles)
+    return common / len(a.shingles | b.shingles), common / min(len(a.shingles), len(b.shingles))
+
+
+def same_story(a: Fingerprint, b: Fingerprint) -> bool:
+    """True when b is a copy of a: same text with other boilerplate, headline, a shorter lead."""
+    if len(a.figures) >= MIN_FIGURES and len(b.figures) >= MIN_FIGURES:
+        shared = len(a.figures & b.figures) / min(len(a.figures), len(b.figures))
+        if shared < MIN_FIGURE_OVERLAP:  # one template, other numbers: another commune's report
+            return False
+    jaccard, containment = similarity(a, b)
+    if jaccard >= MIN_JACCARD:
+        return True
+    return containment >= MIN_CONTAINMENT and min(len(a.shingles), len(b.shingles)) >= MIN_SHINGLES_FOR_CONTAINMENT

@@ -1,0 +1,59 @@
+"""Assign each new article to a story: an exact copy, a confirmed near copy, or a new story."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Sequence
+
+from dedup import Fingerprint, fingerprint, same_story, similarity
+
+BandLookup = Callable[[list[int]], dict[int, list[str]]]  # band key → stored article ids
+BodyLookup = Callable[[list[str]], dict[str, tuple[str, str]]]  # article id → (story id, body)
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where one new article goes: its story, its band keys, and whether it joined an existing story."""
+
+    cluster_id: str
+    bands: tuple[int, ...]
+    joined: bool
+
+
+def assign(items: Sequence[tuple[str, str, str]], exact: dict[str, tuple[str, str]],
+           bands_of: BandLookup, bodies_of: BodyLookup) -> list[Placement]:
+    """Place each (article id, body, content hash), in order: the same hash as a stored or earlier
+    article joins its story; else the most similar confirmed LSH candidate's story; else a new
+    story led by this article. Stored candidates are looked up once for the whole batch."""
+    prints = [fingerprint(body) for _, body, _ in items]
+    stored_hits = bands_of(sorted({k for p in prints for k in p.bands}))
+    candidate_ids = sorted({a for ids in stored_hits.values() for a in ids})
+    stored = {i: (story, fingerprint(body)) for i, (story, body) in bodies_of(candidate_ids).items()}
+    exact = dict(exact)
+    batch: dict[int, list[str]] = {}  # band key → ids of earlier articles of this batch
+    known: dict[str, tuple[str, Fingerprint]] = dict(stored)
+    out: list[Placement] = []
+    for (article_id, _, content), fp in zip(items, prints):
+        story = exact[content][1] if content in exact else _best(fp, stored_hits, batch, known)
+        joined = story is not None
+        story = story or article_id
+        exact.setdefault(content, (article_id, story))
+        known[article_id] = (story, fp)
+        for key in fp.bands:
+            batch.setdefault(key, []).append(article_id)
+        out.append(Placement(story, fp.bands, joined))
+    return out
+
+
+def _best(fp: Fingerprint, stored_hits: dict[int, list[str]], batch: dict[int, list[str]],
+          known: dict[str, tuple[str, Fingerprint]]) -> str | None:
+    """The story of the most similar confirmed candidate, or None."""
+    candidates = {a for key in fp.bands for a in (*stored_hits.get(key, ()), *batch.get(key, ())) if a in known}
+    best, best_score = None, 0.0
+    for candidate in sorted(candidates):
+        story, other = known[candidate]
+        if same_story(other, fp):
+            score = similarity(other, fp)[0]
+            if score > best_score or best is None:
+                best, best_score = story, score
+    return best
