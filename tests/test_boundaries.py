@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ("alerts", "analysis", "cchc_monitor", "flows", "scrapers", "storage")
+PACKAGES = ("alerts", "analysis", "cchc_monitor", "dedup", "flows", "scrapers", "storage")
 # library → the modules allowed to import it
 ALLOWED = {
     "prefect": {"flows/cycle.py", "flows/scheduled.py"},
@@ -24,6 +24,7 @@ ALLOWED = {
     "protego": {"scrapers/fetch.py"},
     "courlan": {"cchc_monitor/keys.py"},
     "charset_normalizer": {"scrapers/decode.py"},
+    "datasketch": {"dedup/minhash.py"},
     "typer": {"cchc_monitor/cli.py"},
 }
 # room → rooms it must never import
@@ -32,6 +33,7 @@ FORBIDDEN = {
     "storage": {"scrapers", "analysis", "alerts", "flows"},
     "alerts": {"scrapers", "storage", "flows"},
     "scrapers": {"storage", "alerts", "flows"},
+    "dedup": {"scrapers", "storage", "alerts", "flows", "analysis"},
 }
 
 
