@@ -44,7 +44,8 @@ def backlog_over_threshold(record: ArticleRecord, threshold: int) -> list[AlertC
         shown = f"{count:,}".replace(",", ".")  # Vietnamese thousands separator
         title = f"Hồ sơ trễ hạn: {shown} ({level}) – {_where(record)}"  # "Late dossiers"
         body = f"«{fact.phrase}»\n{record.title or ''}\n{record.url}"
-        key = f"{RULE_BACKLOG}:{record.cluster_id or record.id}:{fact.key()}"  # once per story and figure
+        # once per story and figure: a copy, or the headline repeating the figure, is the same fact
+        key = f"{RULE_BACKLOG}:{record.cluster_id or record.id}:{level}:{count}:{fact.attrs.get('unit') or ''}"
         out.append(AlertCandidate(key, RULE_BACKLOG, title, body, record.id))
     return out
 

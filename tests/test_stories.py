@@ -1,0 +1,66 @@
+"""One story, one record, through the real flow: a story on two portals is one cluster with one
+alert; an edited article is a new revision whose new facts alone alert; an older database upgrades."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pytest_httpserver import HTTPServer
+from werkzeug import Request, Response
+
+from tests.helpers import query, run_cycle, write_sources
+
+REPORT = ("<p>Theo báo cáo của UBND xã An Bình, trong quý I/2026 bộ phận một cửa tiếp nhận 1.250 hồ sơ thủ tục "
+          "hành chính, trong đó đúng hạn chiếm 97,5%, còn 48 hồ sơ giải quyết trễ hạn, chủ yếu ở lĩnh vực đất "
+          "đai.</p><p>Nguyên nhân trễ hạn do hồ sơ phức tạp, phải xác minh nguồn gốc đất. Lãnh đạo xã đã có văn bản "
+          "xin lỗi người dân theo quy định và chỉ đạo giải quyết dứt điểm trong tháng 4.</p>{extra}")
+EDIT = "<p>Đến ngày 15/4/2026, cấp huyện còn 9 hồ sơ trễ hạn.</p>"
+
+
+def _page(title: str, body: str, wrapper: str) -> str:
+    return (f"<html><body><div class='menu'>{wrapper}</div><div id='news-bodyhtml'><h1 class='title'>{title}</h1>"
+            f"{body}</div><div class='footer'>Lượt xem 1.024 – {wrapper}</div></body></html>")
+
+
+def _feed(url: str, title: str) -> str:
+    return (f"<rss version='2.0'><channel><title>Tin</title><item><title>{title}</title><link>{url}</link>"
+            "</item></channel></rss>")
+
+
+@pytest.mark.flow
+@pytest.mark.usefixtures("prefect_harness")
+def test_a_story_on_two_portals_is_one_cluster_and_an_edit_alerts_only_its_new_fact(
+        tmp_path: Path, db_path: Path, httpserver: HTTPServer) -> None:
+    text = {"a": REPORT.format(extra="")}
+
+    def original(request: Request) -> Response:
+        return Response(_page("Xã An Bình: 48 hồ sơ trễ hạn", text["a"], "Cổng xã An Bình"), content_type="text/html")
+
+    httpserver.expect_request("/robots.txt").respond_with_data("", status=404)
+    httpserver.expect_request("/xa/rss").respond_with_data(_feed(httpserver.url_for("/xa/bai-1"), "48 hồ sơ"))
+    httpserver.expect_request("/xa/bai-1").respond_with_handler(original)
+    httpserver.expect_request("/huyen/rss").respond_with_data(_feed(httpserver.url_for("/huyen/tin-42"), "Tin xã"))
+    httpserver.expect_request("/huyen/tin-42").respond_with_data(
+        _page("AN BÌNH CÒN 48 HỒ SƠ TRỄ HẠN", REPORT.format(extra=""), "Cổng huyện – Tin từ cơ sở"),
+        content_type="text/html")
+    sources = write_sources(tmp_path / "s.yaml", [
+        {"id": "xa", "name": "Xã An Bình", "kind": "rss", "url": httpserver.url_for("/xa/rss")},
+        {"id": "huyen", "name": "Huyện", "kind": "rss", "url": httpserver.url_for("/huyen/rss")}])
+
+    first = run_cycle(sources, db_path)
+    assert (first["articles_new"], first["stories_new"], first["story_copies"]) == (2, 1, 1)
+    ((articles, n_sources, urls),) = query(db_path, "select articles, sources, urls from v_story_clusters")
+    assert (articles, n_sources, len(urls)) == (2, 2, 2)
+    backlog_alerts = "select title from alerts where rule = 'backlog_threshold' order by created_at"
+    assert len(query(db_path, backlog_alerts)) == 1  # the figure once, not once per portal
+    assert query(db_path, "select count(*) from v_backlog") == [(1,)]
+
+    text["a"] = REPORT.format(extra=EDIT)  # the commune adds a paragraph to its article
+    second = run_cycle(sources, db_path)
+    assert (second["articles_new"], second["articles_revised"]) == (0, 1)
+    assert query(db_path, "select revision from articles where url like '%/xa/bai-1'") == [(2,)]
+    assert query(db_path, "select count(*) from article_revisions") == [(3,)]
+    titles = [t for (t,) in query(db_path, backlog_alerts)]
+    assert len(titles) == 2 and "9 (huyện)" in titles[1]  # only the new figure alerts
+    assert run_cycle(sources, db_path)["articles_revised"] == 0  # read again, unchanged
