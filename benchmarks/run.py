@@ -6,7 +6,7 @@ import platform
 import subprocess
 import sys
 
-BENCHMARKS = ["benchmarks.analysis_speed", "benchmarks.extraction"]
+BENCHMARKS = ["benchmarks.analysis_speed", "benchmarks.extraction", "benchmarks.storage_scale"]
 
 
 def main() -> None:

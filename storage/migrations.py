@@ -29,12 +29,13 @@ def applied(con: duckdb.DuckDBPyConnection) -> set[int]:
     return {row[0] for row in con.execute("SELECT version FROM schema_migrations").fetchall()}
 
 
-def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Apply pending migrations, each in its own transaction; return the names applied."""
+def migrate(con: duckdb.DuckDBPyConnection, up_to: int | None = None) -> list[str]:
+    """Apply pending migrations (up to version `up_to`, for tests that build an older database),
+    each in its own transaction; return the names applied."""
     done = applied(con)
     names = []
     for version, name, sql in available():
-        if version in done:
+        if version in done or (up_to is not None and version > up_to):
             continue
         try:
             con.execute("BEGIN TRANSACTION")

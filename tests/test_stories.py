@@ -64,3 +64,31 @@ def test_a_story_on_two_portals_is_one_cluster_and_an_edit_alerts_only_its_new_f
     titles = [t for (t,) in query(db_path, backlog_alerts)]
     assert len(titles) == 2 and "9 (huyện)" in titles[1]  # only the new figure alerts
     assert run_cycle(sources, db_path)["articles_revised"] == 0  # read again, unchanged
+
+
+def test_a_database_made_by_an_older_version_upgrades_in_place(db_path: Path) -> None:
+    from dedup import fingerprint
+    from storage.connection import connect
+    from storage.migrations import migrate
+    from storage.repository import Repository
+
+    body = "Xã An Bình còn 48 hồ sơ trễ hạn trong quý I/2026, chủ yếu ở lĩnh vực đất đai và xây dựng."
+    con = connect(db_path)
+    migrate(con, up_to=4)  # the schema before source pauses, stories and revisions
+    con.execute("INSERT INTO sources VALUES ('xa', 'Xã', 'rss', 'https://xa.gov.vn/rss', NULL, NULL, NULL, true, now())")
+    con.execute("INSERT INTO articles VALUES ('a1', 'https://xa.gov.vn/a', 'xa', 'Tin', DATE '2026-04-01', ?, 'h1', "
+                "true, 'backlog', 'An Bình', NULL, NULL, 'nukeviet', 'r0', now())", [body])
+    con.execute("INSERT INTO facts VALUES ('a1', 'backlog:48', 'backlog', 48, '48 hồ sơ trễ hạn', 16, 31, '{}')")
+    con.close()
+
+    with Repository(db_path) as repo:  # opening migrates
+        versions = [v for (v,) in repo.con.execute("SELECT version FROM schema_migrations ORDER BY 1").fetchall()]
+        assert versions == [1, 2, 3, 4, 5, 6]
+        waiting = repo.articles_without_bands()
+        assert [i for i, _ in waiting] == ["a1"]
+        repo.store_bands({i: fingerprint(b).bands for i, b in waiting})
+        assert repo.articles_without_bands() == []
+        assert "a1" in {a for ids in repo.band_matches(fingerprint(body).bands).values() for a in ids}
+    assert query(db_path, "select articles, urls from v_story_clusters") == [(1, ["https://xa.gov.vn/a"])]
+    assert query(db_path, "select count, locality from v_backlog") == [(48, "An Bình")]
+    assert query(db_path, "select revision, disabled_reason from v_articles, v_source_health") == [(1, None)]

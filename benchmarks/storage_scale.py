@@ -1,0 +1,90 @@
+"""Ingest speed (articles/s through Repository.store_batch) and near-duplicate lookup cost per new
+article with 1,000,000 articles stored. Usage: python -m benchmarks.storage_scale [--stored N]"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import tempfile
+import time
+from pathlib import Path
+
+from cchc_monitor.models import Analysis, ArticleRecord, Fact
+from dedup import fingerprint
+from dedup.clusters import assign
+from storage.repository import Repository
+
+WORDS = ("cải cách hành chính thủ tục hồ sơ trễ hạn một cửa dịch vụ công trực tuyến chuyển đổi số người dân "
+         "doanh nghiệp xã phường huyện tỉnh kế hoạch năm quý báo cáo kết quả đánh giá chỉ số hài lòng").split()
+
+
+def _text(rng: random.Random, n: int = 120) -> str:
+    return " ".join(rng.choices(WORDS, k=n)) + f" {rng.randint(1, 10**9)}"
+
+
+def _record(i: int, body: str, bands: tuple[int, ...]) -> ArticleRecord:
+    fact = Fact("backlog", "12 hồ sơ trễ hạn", 0, 15, 12.0, {"level": "xã"})
+    an = Analysis(True, "backlog", None, "An Bình", "Đồng Tháp", (fact,))
+    return ArticleRecord(f"{i:016x}", f"https://x{i % 500}.gov.vn/tin/{i}", "src", "Tin", None, body,
+                         f"{i:064x}", "nukeviet", an, f"{i:016x}", bands)
+
+
+def ingest(db: Path, total: int, batch: int, rng: random.Random) -> float:
+    """Articles per second stored (with facts, band keys, stories, revisions), in batches; the
+    records are made before the clock starts."""
+    shared = tuple(rng.getrandbits(63) for _ in range(20))
+    bodies = [_text(rng) for _ in range(1000)]
+    elapsed = 0.0
+    with Repository(db) as repo:
+        for start in range(0, total, batch):
+            records = [_record(i, f"{bodies[i % 1000]} {i}",
+                               tuple(rng.getrandbits(63) for _ in range(20)) if i % 7 else shared)
+                       for i in range(start, min(start + batch, total))]
+            started = time.perf_counter()
+            repo.store_batch(f"r{start}", [], records, [])
+            elapsed += time.perf_counter() - started
+    return total / elapsed
+
+
+def lookup(db: Path, batch_sizes: tuple[int, ...], rng: random.Random) -> dict[int, float]:
+    """Milliseconds per new article for finding its story (band lookup, candidate bodies, the copy test)."""
+    out = {}
+    with Repository(db) as repo:
+        for size in batch_sizes:
+            items = [(f"new{size}-{k}", _text(rng), f"n{size}-{k}") for k in range(size)]
+            items[0] = ("copy", f"{_text(random.Random(1))} tin", "c")  # near copies of stored articles exist
+            started = time.perf_counter()
+            rounds = max(1, 200 // size)
+            for _ in range(rounds):
+                assign(items, repo.known_content(h for _, _, h in items), repo.band_matches, repo.article_bodies)
+            out[size] = (time.perf_counter() - started) * 1000 / (rounds * size)
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--stored", type=int, default=1_000_000)
+    args = parser.parse_args()
+    rng = random.Random(1)
+    with tempfile.TemporaryDirectory() as folder:
+        db = Path(folder) / "bench.duckdb"
+        rate = ingest(db, args.stored, 20_000, rng)
+        print(f"ingest: {args.stored:,} articles in batches of 20,000: {rate:,.0f} articles/s "
+              f"(with facts, 20 band keys each, story and revision rows)")
+        fp_ms = min(_time_fingerprint(rng) for _ in range(3))
+        print(f"fingerprint (MinHash, 120-word body): {fp_ms:.3f} ms/article")
+        for size, ms in lookup(db, (1, 10, 100, 1000), rng).items():
+            print(f"story lookup with {args.stored:,} stored, {size:>4} new articles per cycle: {ms:.3f} ms/article")
+        print(f"database file: {db.stat().st_size / 1e6:,.0f} MB")
+
+
+def _time_fingerprint(rng: random.Random) -> float:
+    texts = [_text(rng) for _ in range(200)]
+    started = time.perf_counter()
+    for t in texts:
+        fingerprint(t)
+    return (time.perf_counter() - started) * 1000 / len(texts)
+
+
+if __name__ == "__main__":
+    main()
