@@ -25,8 +25,14 @@ ARTICLE_COLUMNS = ("id", "url", "source_id", "title", "published", "body", "cont
                    "locality", "province", "province_current", "extractor", "run_id", "first_seen_at",
                    "cluster_id", "revision", "updated_at")
 FACT_COLUMNS = ("article_id", "fact_key", "kind", "value", "phrase", "start_offset", "end_offset", "attrs")
-KEYLESS_TABLES = {"article_bands"}
-REVISION_COLUMNS = ("article_id", "revision", "title", "body", "content_sha256", "run_id", "fetched_at")
+# the keys each table must stay unique on (rows with a stored or repeated key are left out)
+UNIQUE_KEYS: dict[str, tuple[tuple[str, ...], ...]] = {
+    "articles": (("id",), ("url",)),
+    "story_clusters": (("id",),),
+    "article_revisions": (("article_id", "revision"),),
+    "facts": (("article_id", "fact_key"),),
+    "alerts": (("key",),),
+}
 
 
 def _now() -> datetime:
@@ -217,8 +223,6 @@ class Repository:
             self._bulk("story_clusters", ("id", "lead_article_id", "created_at"),
                        [(a.id, a.id, now) for a in articles if (a.cluster_id or a.id) == a.id])
             self._bulk("article_bands", ("band_key", "article_id"), [(k, a.id) for a in articles for k in a.bands])
-            self._bulk("article_revisions", REVISION_COLUMNS,
-                       [(a.id, 1, a.title, a.body, a.content_sha256, run_id, now) for a in articles])
             self._bulk("facts", FACT_COLUMNS, [row for a in articles for row in self._fact_rows(a)])
             for revised in revisions:
                 self._revise(revised, run_id, now)
@@ -240,19 +244,21 @@ class Repository:
         return inserted, queued
 
     def _revise(self, a: ArticleRecord, run_id: str, now: datetime) -> None:
-        """A stored article whose text changed: new revision, its facts and band keys replaced."""
+        """A stored article whose text changed: its current text goes to article_revisions, the new
+        one takes its place with the next revision number; facts and band keys are replaced."""
         an = a.analysis
+        self.con.execute(
+            "INSERT INTO article_revisions SELECT id, revision, title, body, content_sha256, run_id, "
+            "coalesce(updated_at, first_seen_at) FROM articles WHERE id = ? ON CONFLICT DO NOTHING", [a.id])
         row = self.con.execute(
             "UPDATE articles SET title = ?, published = coalesce(?, published), body = ?, content_sha256 = ?, "
             "is_cchc = ?, category = ?, locality = ?, province = ?, province_current = ?, extractor = ?, "
-            "revision = revision + 1, updated_at = ? WHERE id = ? RETURNING revision",
+            "revision = revision + 1, updated_at = ?, run_id = ? WHERE id = ? RETURNING revision",
             [a.title, a.published or an.published, a.body, a.content_sha256, an.is_cchc, an.category, an.locality,
-             an.province, current_province(an.province) if an.province else None, a.extractor, now, a.id],
+             an.province, current_province(an.province) if an.province else None, a.extractor, now, run_id, a.id],
         ).fetchone()
         if row is None:
             return
-        self.con.execute("INSERT INTO article_revisions VALUES (?, ?, ?, ?, ?, ?, ?)",
-                         [a.id, row[0], a.title, a.body, a.content_sha256, run_id, now])
         self.con.execute("DELETE FROM facts WHERE article_id = ?", [a.id])
         self.con.execute("DELETE FROM article_bands WHERE article_id = ?", [a.id])
         self._bulk("facts", FACT_COLUMNS, self._fact_rows(a))
@@ -260,7 +266,8 @@ class Repository:
 
     def _bulk(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
         """Insert many rows at once: append them to a staging table, then one INSERT ... SELECT that
-        leaves rows already present alone (tables with a key)."""
+        leaves out rows whose key is already stored or repeated in the batch. (An anti-join, not
+        ON CONFLICT: in DuckDB 2.0 ON CONFLICT DO NOTHING slows down with the table's size.)"""
         if not rows:
             return
         names = ", ".join(columns)
@@ -270,8 +277,15 @@ class Repository:
         appender.append_rows([tuple(r) for r in rows])
         appender.flush()
         del appender
-        conflict = "" if table in KEYLESS_TABLES else " ON CONFLICT DO NOTHING"
-        self.con.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM {stage}{conflict}")
+        select = f"SELECT {', '.join(f's.{c}' for c in columns)} FROM {stage} s"
+        for n, key in enumerate(UNIQUE_KEYS.get(table, ())):
+            on = " AND ".join(f"k{n}.{c} = s.{c}" for c in key)
+            select += f" ANTI JOIN {table} k{n} ON {on}"
+        keys = UNIQUE_KEYS.get(table, ())
+        if keys:
+            select += " QUALIFY " + " AND ".join(
+                f"row_number() OVER (PARTITION BY {', '.join(f's.{c}' for c in key)}) = 1" for key in keys)
+        self.con.execute(f"INSERT INTO {table} ({names}) {select}")
         self.con.execute(f"DROP TABLE {stage}")
 
     def queue_alerts(self, alerts: Sequence[AlertCandidate]) -> int:

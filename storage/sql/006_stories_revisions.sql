@@ -23,6 +23,7 @@ INSERT INTO story_clusters SELECT id, id, first_seen_at FROM articles;
 UPDATE articles SET cluster_id = id, revision = 1, updated_at = first_seen_at;
 CREATE TABLE articles_without_bands AS SELECT id AS article_id FROM articles;
 
+-- earlier texts of edited articles (articles holds the current one, with its revision number)
 CREATE TABLE article_revisions (
     article_id VARCHAR NOT NULL,
     revision INTEGER NOT NULL,
@@ -33,7 +34,6 @@ CREATE TABLE article_revisions (
     fetched_at TIMESTAMPTZ NOT NULL,
     PRIMARY KEY (article_id, revision)
 );
-INSERT INTO article_revisions SELECT id, 1, title, body, content_sha256, run_id, first_seen_at FROM articles;
 
 CREATE OR REPLACE VIEW v_articles AS
 SELECT a.id, a.url, a.source_id, s.name AS source_name, a.title, a.published, a.is_cchc,
