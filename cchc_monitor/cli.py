@@ -43,8 +43,12 @@ def _fail(exc: MonitorError) -> None:
 def _print_summary(summary: dict[str, Any], db_path: Path) -> None:
     print(f"run {summary['run_id']}")
     print(f"  sources tried {summary['sources_tried']}, failed {summary['sources_failed']}")
-    print(f"  articles new {summary['articles_new']}, duplicate {summary['articles_duplicate']}, "
+    print(f"  articles new {summary['articles_new']}, already seen {summary['articles_duplicate']}, "
+          f"re-read {summary['articles_unchanged']}, revised {summary['articles_revised']}, "
           f"failed {summary['articles_failed']}")
+    print(f"  stories new {summary['stories_new']}, copies of known stories {summary['story_copies']}")
+    if summary.get("sources_paused"):
+        print(f"  paused (410 Gone; `sources enable ID` resumes): {', '.join(summary['sources_paused'])}")
     print(f"  facts found {summary['facts']}")
     print(f"  alerts sent {summary['alerts_sent']}, queued {summary['alerts_queued']}")
     for failure in summary["failures"]:

@@ -185,8 +185,8 @@ def _place(repo: Repository, records: list[ArticleRecord], summary: CycleSummary
     fresh = [r for r in records if r.url not in stored]
     revised = [replace(r, cluster_id=stored[r.url].cluster_id, bands=fingerprint(r.body).bands) for r in records
                if r.url in stored and stored[r.url].content_sha256 != r.content_sha256]
-    placements = dedup_clusters.assign([(r.id, r.body, r.content_sha256) for r in fresh],
-                                       repo.known_content(r.content_sha256 for r in fresh),
+    # a stored exact copy has the same band keys, so the band lookup finds it too: no hash query
+    placements = dedup_clusters.assign([(r.id, r.body, r.content_sha256) for r in fresh], {},
                                        repo.band_matches, repo.article_bodies)
     fresh = [replace(r, cluster_id=p.cluster_id, bands=p.bands) for r, p in zip(fresh, placements)]
     summary.story_copies = sum(p.joined for p in placements)

@@ -25,6 +25,10 @@ ARTICLE_COLUMNS = ("id", "url", "source_id", "title", "published", "body", "cont
                    "locality", "province", "province_current", "extractor", "run_id", "first_seen_at",
                    "cluster_id", "revision", "updated_at")
 FACT_COLUMNS = ("article_id", "fact_key", "kind", "value", "phrase", "start_offset", "end_offset", "attrs")
+# DuckDB 2.0.0: inside a transaction, rows appended with one flush of more than a row group
+# (122,880 rows) are invisible to a following INSERT ... SELECT (0 rows copied); flushing at most
+# this many rows at a time avoids it (tests/test_storage.py guards it)
+APPEND_CHUNK = 50_000
 # the keys each table must stay unique on (rows with a stored or repeated key are left out)
 UNIQUE_KEYS: dict[str, tuple[tuple[str, ...], ...]] = {
     "articles": (("id",), ("url",)),
@@ -33,6 +37,14 @@ UNIQUE_KEYS: dict[str, tuple[tuple[str, ...], ...]] = {
     "facts": (("article_id", "fact_key"),),
     "alerts": (("key",),),
 }
+
+
+def _member(column: str, values: list[object]) -> tuple[str, list[object]]:
+    """`column IN (?, ...)` for a short list (answered from the column's index), else one
+    list parameter (a scan, cheaper than thousands of probes)."""
+    if len(values) <= 1000:
+        return f"{column} IN ({', '.join('?' * len(values))})", list(values)
+    return f"list_contains(?, {column})", [list(values)]
 
 
 def _now() -> datetime:
@@ -65,28 +77,19 @@ class Repository:
         urls = list(dict.fromkeys(urls))
         if not urls:
             return set()
-        rows = self.con.execute("SELECT url FROM articles WHERE list_contains(?, url)", [urls]).fetchall()
+        where, params = _member("url", urls)
+        rows = self.con.execute(f"SELECT url FROM articles WHERE {where}", params).fetchall()
         return {r[0] for r in rows}
-
-    def known_content(self, hashes: Iterable[str]) -> dict[str, tuple[str, str]]:
-        """Body hashes already stored (the same text under another URL): hash → (article id, story)."""
-        hashes = list(dict.fromkeys(hashes))
-        if not hashes:
-            return {}
-        rows = self.con.execute(
-            "SELECT content_sha256, min(id), min(cluster_id) FROM articles WHERE list_contains(?, content_sha256) "
-            "GROUP BY 1", [hashes]
-        ).fetchall()
-        return {h: (i, c) for h, i, c in rows}
 
     def recent_articles(self, urls: Iterable[str], since: datetime) -> dict[str, StoredArticle]:
         """Stored articles among these URLs first seen after `since` (worth re-reading for edits)."""
         urls = list(dict.fromkeys(urls))
         if not urls:
             return {}
+        where, params = _member("url", urls)
         rows = self.con.execute(
-            "SELECT id, url, content_sha256, revision, cluster_id FROM articles "
-            "WHERE list_contains(?, url) AND first_seen_at >= ?", [urls, since]
+            f"SELECT id, url, content_sha256, revision, cluster_id FROM articles WHERE {where} AND first_seen_at >= ?",
+            [*params, since],
         ).fetchall()
         return {r[1]: StoredArticle(*r) for r in rows}
 
@@ -95,8 +98,9 @@ class Repository:
         urls = list(dict.fromkeys(urls))
         if not urls:
             return {}
+        where, params = _member("url", urls)
         rows = self.con.execute(
-            "SELECT id, url, content_sha256, revision, cluster_id FROM articles WHERE list_contains(?, url)", [urls]
+            f"SELECT id, url, content_sha256, revision, cluster_id FROM articles WHERE {where}", params
         ).fetchall()
         return {r[1]: StoredArticle(*r) for r in rows}
 
@@ -122,7 +126,8 @@ class Repository:
         ids = list(dict.fromkeys(ids))
         if not ids:
             return {}
-        rows = self.con.execute("SELECT id, cluster_id, body FROM articles WHERE list_contains(?, id)", [ids]).fetchall()
+        where, params = _member("id", ids)
+        rows = self.con.execute(f"SELECT id, cluster_id, body FROM articles WHERE {where}", params).fetchall()
         return {i: (c, b) for i, c, b in rows}
 
     def articles_without_bands(self, limit: int = 5000) -> list[tuple[str, str]]:
@@ -217,9 +222,9 @@ class Repository:
         with translate_errors("storing the batch"), self._transaction():
             self._bulk("fetch_log", ("run_id", "source_id", "url", "ok", "status", "reason", "detail", "fetched_at"),
                        [(run_id, f.source_id, f.url, f.ok, f.status, f.reason, f.detail, f.at or now) for f in fetches])
-            before_articles = self.count("articles")
+            articles = self._not_stored(articles)  # a stored article keeps its facts, keys and story
             self._bulk("articles", ARTICLE_COLUMNS, [self._article_row(a, run_id, now) for a in articles])
-            inserted = self.count("articles") - before_articles
+            inserted = len(articles)
             self._bulk("story_clusters", ("id", "lead_article_id", "created_at"),
                        [(a.id, a.id, now) for a in articles if (a.cluster_id or a.id) == a.id])
             self._bulk("article_bands", ("band_key", "article_id"), [(k, a.id) for a in articles for k in a.bands])
@@ -242,6 +247,20 @@ class Repository:
                     [[u, v.get("etag"), v.get("last_modified"), now] for u, v in validators.items()],
                 )
         return inserted, queued
+
+    def _not_stored(self, articles: Sequence[ArticleRecord]) -> list[ArticleRecord]:
+        """The articles whose id and URL are not stored yet, each once."""
+        if not articles:
+            return []
+        present: set[str] = set()
+        for column, values in (("id", [a.id for a in articles]), ("url", [a.url for a in articles])):
+            where, params = _member(column, values)
+            present |= {row[0] for row in self.con.execute(f"SELECT {column} FROM articles WHERE {where}", params).fetchall()}
+        fresh: dict[str, ArticleRecord] = {}
+        for a in articles:
+            if a.id not in present and a.url not in present and a.id not in fresh:
+                fresh[a.id] = a
+        return list(fresh.values())
 
     def _revise(self, a: ArticleRecord, run_id: str, now: datetime) -> None:
         """A stored article whose text changed: its current text goes to article_revisions, the new
@@ -274,8 +293,9 @@ class Repository:
         stage = f"stage_{table}"
         self.con.execute(f"CREATE OR REPLACE TEMP TABLE {stage} AS SELECT {names} FROM {table} LIMIT 0")
         appender = self.con.appender(stage)
-        appender.append_rows([tuple(r) for r in rows])
-        appender.flush()
+        for start in range(0, len(rows), APPEND_CHUNK):
+            appender.append_rows([tuple(r) for r in rows[start:start + APPEND_CHUNK]])
+            appender.flush()
         del appender
         select = f"SELECT {', '.join(f's.{c}' for c in columns)} FROM {stage} s"
         for n, key in enumerate(UNIQUE_KEYS.get(table, ())):

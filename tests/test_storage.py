@@ -169,3 +169,15 @@ def test_a_plan_reposted_on_two_portals_is_one_plan_with_two_mentions(db_path: P
         repo.store_batch("r", [], records, [])
     rows = run_query(db_path, "select number, mentions, year from v_plans")[1]
     assert rows == [("15/KH-UBND", 2, 2026)]
+
+
+def test_a_large_batch_is_stored_whole_and_stored_keys_are_skipped(db_path: Path) -> None:
+    """7,000 articles carry 140,000 band keys: more than one DuckDB row group in one transaction."""
+    text = "Tin cải cách hành chính"
+    records = [ArticleRecord(f"{i:016x}", f"https://x.gov.vn/{i}", "src", "Tin", None, f"{text} {i}",
+                             content_hash(f"{text} {i}"), "test", analyze(text, None), bands=tuple(range(i, i + 20)))
+               for i in range(7000)]
+    with Repository(db_path) as repo:
+        assert repo.store_batch("r1", [], records, [])[0] == 7000
+        assert repo.store_batch("r2", [], records[:10], [])[0] == 0  # stored already: left alone
+        assert repo.count("article_bands") == 140_000 and repo.count("story_clusters") == 7000
