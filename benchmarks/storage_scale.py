@@ -1,5 +1,6 @@
-"""Ingest speed (articles/s through Repository.store_batch) and near-duplicate lookup cost per new
-article with 1,000,000 articles stored. Usage: python -m benchmarks.storage_scale [--stored N]"""
+"""Ingest speed (articles/s through Repository.store_batch) and story lookup cost per new article
+with 1,000,000 articles stored, 50,000 of them inside the near-copy window (dedup.STORY_WINDOW_DAYS:
+about 550 articles a day for 90 days). Usage: python -m benchmarks.storage_scale [--stored N]"""
 
 from __future__ import annotations
 
@@ -29,38 +30,44 @@ def _record(i: int, body: str, bands: tuple[int, ...]) -> ArticleRecord:
                          f"{i:064x}", "nukeviet", an, f"{i:016x}", bands)
 
 
-def ingest(db: Path, total: int, batch: int, rng: random.Random) -> float:
-    """Articles per second stored (with facts, band keys, stories, revisions), in batches; the
-    records are made before the clock starts."""
+def ingest(db: Path, first: int, count: int, batch: int, rng: random.Random, with_bands: bool) -> float:
+    """Articles per second stored by Repository.store_batch (each with a fact and a story row, and
+    20 band keys when `with_bands`), in batches; the records are made before the clock starts."""
     bodies = [_text(rng) for _ in range(1000)]
     elapsed = 0.0
     with Repository(db) as repo:
-        for start in range(0, total, batch):
-            # real band keys for every 1000th article (the lookups below copy those), random for the rest
-            records = [_record(i, body := f"{bodies[i % 1000]} {i}", fingerprint(body).bands if i % 1000 == 0
-                               else tuple(rng.getrandbits(63) for _ in range(20)))
-                       for i in range(start, min(start + batch, total))]
+        for start in range(first, first + count, batch):
+            records = []
+            for i in range(start, min(start + batch, first + count)):
+                body = f"{bodies[i % 1000]} {i}"
+                # real band keys for every 1000th article (the lookups copy those), random for the rest
+                bands = (fingerprint(body).bands if i % 1000 == 0 else tuple(rng.getrandbits(63) for _ in range(20))) \
+                    if with_bands else ()
+                records.append(_record(i, body, bands))
             started = time.perf_counter()
             repo.store_batch(f"r{start}", [], records, [])
             elapsed += time.perf_counter() - started
-    return total / elapsed
+    return count / elapsed
 
 
 def lookup(db: Path, batch_sizes: tuple[int, ...], rng: random.Random) -> dict[int, tuple[float, str]]:
-    """Milliseconds per new article for finding its story (fingerprint, band lookup, candidate
-    bodies, the copy test); one new article in ten is a near copy of a stored one."""
+    """Milliseconds per new article for finding its story as the cycle does (exact copies by hash,
+    fingerprint, band lookup, candidate bodies, the copy test); one new article in ten is a near
+    copy of a stored one."""
     out = {}
     with Repository(db) as repo:
         copies = [body for (body,) in repo.con.execute(
-            "SELECT body FROM articles WHERE id IN ({})".format(
-                ", ".join(f"'{i:016x}'" for i in range(0, 200_000, 1000)))).fetchall()]
+            "SELECT a.body FROM articles a JOIN article_bands b ON b.article_id = a.id "
+            "WHERE regexp_matches(a.id, '^[0-9a-f]+$') GROUP BY a.id, a.body "
+            "HAVING (('0x' || a.id)::UBIGINT % 1000) = 0").fetchall()]
         for size in batch_sizes:
             items = [(f"new{size}-{k}", f"Tin: {rng.choice(copies)}" if k % 10 == 0 else _text(rng), f"n{size}-{k}")
                      for k in range(size)]
             started = time.perf_counter()
             rounds = max(1, 200 // size)
             for _ in range(rounds):
-                placed = assign(items, {}, repo.band_matches, repo.article_bodies)  # as flows/cycle.py does
+                placed = assign(items, repo.known_content(h for _, _, h in items), repo.band_matches,
+                                repo.article_bodies)
             elapsed = (time.perf_counter() - started) * 1000 / (rounds * size)
             found = sum(p.joined for p in placed)
             out[size] = (elapsed, f"{found}/{len(range(0, size, 10))} copies placed in their story")
@@ -70,16 +77,18 @@ def lookup(db: Path, batch_sizes: tuple[int, ...], rng: random.Random) -> dict[i
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--stored", type=int, default=1_000_000)
+    parser.add_argument("--window", type=int, default=50_000, help="articles inside the near-copy window")
     parser.add_argument("--batch", type=int, default=20_000)
-    parser.add_argument("--reuse", type=Path, help="a database an earlier run left (skips the ingest)")
     args = parser.parse_args()
     rng = random.Random(1)
     with tempfile.TemporaryDirectory() as folder:
-        db = args.reuse or Path(folder) / "bench.duckdb"
-        if not args.reuse:
-            rate = ingest(db, args.stored, args.batch, rng)
-            print(f"ingest: {args.stored:,} articles in batches of {args.batch:,}: {rate:,.0f} articles/s "
-                  f"(each with a fact, 20 band keys and a story row)")
+        db = Path(folder) / "bench.duckdb"
+        archive = args.stored - args.window
+        rate = ingest(db, 0, archive, args.batch, rng, with_bands=False)
+        print(f"ingest: {archive:,} archive articles (older than the window: no band keys) in batches of "
+              f"{args.batch:,}: {rate:,.0f} articles/s")
+        rate = ingest(db, archive, args.window, args.batch, rng, with_bands=True)
+        print(f"ingest: {args.window:,} window articles (20 band keys each) on top: {rate:,.0f} articles/s")
         fp_ms = min(_time_fingerprint(rng) for _ in range(3))
         print(f"fingerprint (MinHash, 120-word body): {fp_ms:.3f} ms/article")
         for size, (ms, found) in lookup(db, (1, 10, 100, 1000), rng).items():

@@ -14,7 +14,12 @@ from dataclasses import dataclass
 
 from dedup.minhash import BANDS, band_keys
 
-__all__ = ["BANDS", "Fingerprint", "fingerprint", "same_story", "similarity"]
+__all__ = ["BANDS", "STORY_WINDOW_DAYS", "Fingerprint", "fingerprint", "same_story", "similarity"]
+
+# Near copies are looked for among the articles of the last 90 days (reposts come within days or
+# weeks); an exact copy is recognised at any age by its body hash. The window keeps the LSH table
+# (20 rows per article) small however large the archive grows.
+STORY_WINDOW_DAYS = 90
 
 WORD_RE = re.compile(r"\d[\d.,/]*\d|\d|\w+")
 SHINGLE = 3
@@ -38,15 +43,16 @@ def _words(text: str) -> list[str]:
     return WORD_RE.findall(unicodedata.normalize("NFC", text).lower())
 
 
-def fingerprint(text: str) -> Fingerprint:
-    """The fingerprint of an article body (NFC, case-folded)."""
+def fingerprint(text: str, *, bands: bool = True) -> Fingerprint:
+    """The fingerprint of an article body (NFC, case-folded); `bands=False` skips the MinHash (enough
+    to confirm a candidate)."""
     words = _words(text)
     if len(words) < SHINGLE:
         shingles = frozenset([" ".join(words)]) if words else frozenset()
     else:
         shingles = frozenset(" ".join(words[i:i + SHINGLE]) for i in range(len(words) - SHINGLE + 1))
     figures = frozenset(w for w in words if w[0].isdigit())
-    return Fingerprint(shingles, figures, band_keys(shingles))
+    return Fingerprint(shingles, figures, band_keys(shingles) if bands else ())
 
 
 def similarity(a: Fingerprint, b: Fingerprint) -> tuple[float, float]:

@@ -28,7 +28,7 @@ def assign(items: Sequence[tuple[str, str, str]], exact: dict[str, tuple[str, st
     prints = [fingerprint(body) for _, body, _ in items]
     stored_hits = bands_of(sorted({k for p in prints for k in p.bands}))
     candidate_ids = sorted({a for ids in stored_hits.values() for a in ids})
-    stored = {i: (story, fingerprint(body)) for i, (story, body) in bodies_of(candidate_ids).items()}
+    stored = {i: (story, fingerprint(body, bands=False)) for i, (story, body) in bodies_of(candidate_ids).items()}
     exact = dict(exact)
     batch: dict[int, list[str]] = {}  # band key → ids of earlier articles of this batch
     known: dict[str, tuple[str, Fingerprint]] = dict(stored)

@@ -16,7 +16,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 import analysis
 from dedup import clusters as dedup_clusters
-from dedup import fingerprint
+from dedup import STORY_WINDOW_DAYS, fingerprint
 import scrapers
 from alerts import Notifier, detect, source_broken
 from alerts.rules import GONE
@@ -185,8 +185,8 @@ def _place(repo: Repository, records: list[ArticleRecord], summary: CycleSummary
     fresh = [r for r in records if r.url not in stored]
     revised = [replace(r, cluster_id=stored[r.url].cluster_id, bands=fingerprint(r.body).bands) for r in records
                if r.url in stored and stored[r.url].content_sha256 != r.content_sha256]
-    # a stored exact copy has the same band keys, so the band lookup finds it too: no hash query
-    placements = dedup_clusters.assign([(r.id, r.body, r.content_sha256) for r in fresh], {},
+    placements = dedup_clusters.assign([(r.id, r.body, r.content_sha256) for r in fresh],
+                                       repo.known_content(r.content_sha256 for r in fresh),
                                        repo.band_matches, repo.article_bodies)
     fresh = [replace(r, cluster_id=p.cluster_id, bands=p.bands) for r, p in zip(fresh, placements)]
     summary.story_copies = sum(p.joined for p in placements)
@@ -283,6 +283,7 @@ def monitor_cycle(
         summary.articles_new, _ = repo.store_batch(run_id, fetch_log, fresh, candidates, collected.validators,
                                                    collected.pause, revised)
         summary.facts = sum(len(r.analysis.facts) for r in (*fresh, *revised))
+        repo.prune_bands(datetime.now(VIETNAM) - timedelta(days=STORY_WINDOW_DAYS))
         broken = repo.source_health(f["source"] for f in summary.failures)
         repo.queue_alerts([c for health in broken for c in source_broken(health)])
         _deliver(repo, notifier, summary)

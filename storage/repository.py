@@ -24,6 +24,7 @@ from storage.migrations import migrate
 ARTICLE_COLUMNS = ("id", "url", "source_id", "title", "published", "body", "content_sha256", "is_cchc", "category",
                    "locality", "province", "province_current", "extractor", "run_id", "first_seen_at",
                    "cluster_id", "revision", "updated_at")
+BAND_COLUMNS = ("band_key", "article_id", "seen_at")
 FACT_COLUMNS = ("article_id", "fact_key", "kind", "value", "phrase", "start_offset", "end_offset", "attrs")
 # DuckDB 2.0.0: inside a transaction, rows appended with one flush of more than a row group
 # (122,880 rows) are invisible to a following INSERT ... SELECT (0 rows copied); flushing at most
@@ -41,8 +42,8 @@ UNIQUE_KEYS: dict[str, tuple[tuple[str, ...], ...]] = {
 
 def _member(column: str, values: list[object]) -> tuple[str, list[object]]:
     """`column IN (?, ...)` for a short list (answered from the column's index), else one
-    list parameter (a scan, cheaper than thousands of probes)."""
-    if len(values) <= 1000:
+    list parameter (a scan, cheaper than hundreds of index probes)."""
+    if len(values) <= 100:
         return f"{column} IN ({', '.join('?' * len(values))})", list(values)
     return f"list_contains(?, {column})", [list(values)]
 
@@ -81,6 +82,23 @@ class Repository:
         rows = self.con.execute(f"SELECT url FROM articles WHERE {where}", params).fetchall()
         return {r[0] for r in rows}
 
+    def known_content(self, hashes: Iterable[str]) -> dict[str, tuple[str, str]]:
+        """Body hashes already stored (the same text under another URL): hash → (article id, story)."""
+        hashes = list(dict.fromkeys(hashes))
+        if not hashes:
+            return {}
+        where, params = _member("content_sha256", hashes)
+        rows = self.con.execute(
+            f"SELECT content_sha256, min(id), min(cluster_id) FROM articles WHERE {where} GROUP BY 1", params
+        ).fetchall()
+        return {h: (i, c) for h, i, c in rows}
+
+    def prune_bands(self, older_than: datetime) -> int:
+        """Drop the band keys of articles seen before `older_than` (outside the near-copy window)."""
+        with translate_errors("pruning band keys"):
+            row = self.con.execute("DELETE FROM article_bands WHERE seen_at < ?", [older_than]).fetchone()
+        return int(row[0]) if row else 0
+
     def recent_articles(self, urls: Iterable[str], since: datetime) -> dict[str, StoredArticle]:
         """Stored articles among these URLs first seen after `since` (worth re-reading for edits)."""
         urls = list(dict.fromkeys(urls))
@@ -109,7 +127,7 @@ class Repository:
         keys = list(dict.fromkeys(keys))
         if not keys:
             return {}
-        if len(keys) <= 400:  # a literal IN list is answered from the index
+        if len(keys) <= 100:  # a short IN list is answered from the index
             sql = f"SELECT band_key, article_id FROM article_bands WHERE band_key IN ({', '.join('?' * len(keys))})"
             rows = self.con.execute(sql, keys).fetchall()
         else:  # a large batch: one hash join is cheaper than many index probes
@@ -139,8 +157,7 @@ class Repository:
     def store_bands(self, bands: dict[str, tuple[int, ...]]) -> None:
         """Band keys of already stored articles (the upgrade backfill)."""
         with translate_errors("storing band keys"), self._transaction():
-            self._bulk("article_bands", ("band_key", "article_id"),
-                       [(k, i) for i, keys in bands.items() for k in keys])
+            self._bulk("article_bands", BAND_COLUMNS, [(k, i, _now()) for i, keys in bands.items() for k in keys])
             self.con.execute("DELETE FROM articles_without_bands WHERE list_contains(?, article_id)", [list(bands)])
 
     def validators(self, urls: Iterable[str]) -> dict[str, dict[str, str]]:
@@ -227,7 +244,7 @@ class Repository:
             inserted = len(articles)
             self._bulk("story_clusters", ("id", "lead_article_id", "created_at"),
                        [(a.id, a.id, now) for a in articles if (a.cluster_id or a.id) == a.id])
-            self._bulk("article_bands", ("band_key", "article_id"), [(k, a.id) for a in articles for k in a.bands])
+            self._bulk("article_bands", BAND_COLUMNS, [(k, a.id, now) for a in articles for k in a.bands])
             self._bulk("facts", FACT_COLUMNS, [row for a in articles for row in self._fact_rows(a)])
             for revised in revisions:
                 self._revise(revised, run_id, now)
@@ -281,7 +298,7 @@ class Repository:
         self.con.execute("DELETE FROM facts WHERE article_id = ?", [a.id])
         self.con.execute("DELETE FROM article_bands WHERE article_id = ?", [a.id])
         self._bulk("facts", FACT_COLUMNS, self._fact_rows(a))
-        self._bulk("article_bands", ("band_key", "article_id"), [(k, a.id) for k in a.bands])
+        self._bulk("article_bands", BAND_COLUMNS, [(k, a.id, now) for k in a.bands])
 
     def _bulk(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
         """Insert many rows at once: append them to a staging table, then one INSERT ... SELECT that

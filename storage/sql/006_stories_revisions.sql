@@ -10,18 +10,23 @@ ALTER TABLE articles ADD COLUMN cluster_id VARCHAR;
 ALTER TABLE articles ADD COLUMN revision INTEGER DEFAULT 1;
 ALTER TABLE articles ADD COLUMN updated_at TIMESTAMPTZ;
 
--- MinHash LSH: one row per article and band (dedup/minhash.py: 20 bands of 3 rows, affine32)
+-- MinHash LSH: one row per article and band (dedup/minhash.py: 20 bands of 3 rows, affine32), kept
+-- for the articles of the near-copy window only (dedup.STORY_WINDOW_DAYS); older rows are pruned
 CREATE TABLE article_bands (
     band_key BIGINT NOT NULL,
-    article_id VARCHAR NOT NULL
+    article_id VARCHAR NOT NULL,
+    seen_at TIMESTAMPTZ NOT NULL
 );
 CREATE INDEX article_bands_key ON article_bands (band_key);
+-- exact copies are found by body hash over the whole archive
+CREATE INDEX articles_content ON articles (content_sha256);
 
--- articles stored before this version: each its own story; their band keys are computed on the
--- next cycle (listed here until then)
+-- articles stored before this version: each its own story; the band keys of those inside the
+-- near-copy window (90 days, dedup.STORY_WINDOW_DAYS) are computed on the next cycle
 INSERT INTO story_clusters SELECT id, id, first_seen_at FROM articles;
 UPDATE articles SET cluster_id = id, revision = 1, updated_at = first_seen_at;
-CREATE TABLE articles_without_bands AS SELECT id AS article_id FROM articles;
+CREATE TABLE articles_without_bands AS
+SELECT id AS article_id FROM articles WHERE first_seen_at >= now() - INTERVAL 90 DAY;
 
 -- earlier texts of edited articles (articles holds the current one, with its revision number)
 CREATE TABLE article_revisions (
