@@ -45,7 +45,7 @@ def _member(column: str, values: list[object]) -> tuple[str, list[object]]:
     list parameter (a scan, cheaper than hundreds of index probes)."""
     if len(values) <= 100:
         return f"{column} IN ({', '.join('?' * len(values))})", list(values)
-    return f"list_contains(?, {column})", [list(values)]
+    return f"{column} IN (SELECT unnest(?))", [list(values)]  # a hash semi-join
 
 
 def _now() -> datetime:
@@ -158,7 +158,7 @@ class Repository:
         """Band keys of already stored articles (the upgrade backfill)."""
         with translate_errors("storing band keys"), self._transaction():
             self._bulk("article_bands", BAND_COLUMNS, [(k, i, _now()) for i, keys in bands.items() for k in keys])
-            self.con.execute("DELETE FROM articles_without_bands WHERE list_contains(?, article_id)", [list(bands)])
+            self.con.execute("DELETE FROM articles_without_bands WHERE article_id IN (SELECT unnest(?))", [list(bands)])
 
     def validators(self, urls: Iterable[str]) -> dict[str, dict[str, str]]:
         """Stored ETag / Last-Modified per URL, for conditional GET."""
@@ -240,12 +240,15 @@ class Repository:
             self._bulk("fetch_log", ("run_id", "source_id", "url", "ok", "status", "reason", "detail", "fetched_at"),
                        [(run_id, f.source_id, f.url, f.ok, f.status, f.reason, f.detail, f.at or now) for f in fetches])
             articles = self._not_stored(articles)  # a stored article keeps its facts, keys and story
-            self._bulk("articles", ARTICLE_COLUMNS, [self._article_row(a, run_id, now) for a in articles])
+            # keys below belong to articles not stored before: no need to look for them in the tables
+            self._bulk("articles", ARTICLE_COLUMNS, [self._article_row(a, run_id, now) for a in articles],
+                       new_keys=True)
             inserted = len(articles)
             self._bulk("story_clusters", ("id", "lead_article_id", "created_at"),
-                       [(a.id, a.id, now) for a in articles if (a.cluster_id or a.id) == a.id])
+                       [(a.id, a.id, now) for a in articles if (a.cluster_id or a.id) == a.id], new_keys=True)
             self._bulk("article_bands", BAND_COLUMNS, [(k, a.id, now) for a in articles for k in a.bands])
-            self._bulk("facts", FACT_COLUMNS, [row for a in articles for row in self._fact_rows(a)])
+            self._bulk("facts", FACT_COLUMNS, [row for a in articles for row in self._fact_rows(a)],
+                       new_keys=True)
             for revised in revisions:
                 self._revise(revised, run_id, now)
             before_alerts = self.count("alerts")
@@ -300,10 +303,12 @@ class Repository:
         self._bulk("facts", FACT_COLUMNS, self._fact_rows(a))
         self._bulk("article_bands", BAND_COLUMNS, [(k, a.id, now) for k in a.bands])
 
-    def _bulk(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
+    def _bulk(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[object]], *,
+              new_keys: bool = False) -> None:
         """Insert many rows at once: append them to a staging table, then one INSERT ... SELECT that
-        leaves out rows whose key is already stored or repeated in the batch. (An anti-join, not
-        ON CONFLICT: in DuckDB 2.0 ON CONFLICT DO NOTHING slows down with the table's size.)"""
+        leaves out rows whose key is repeated in the batch and, unless the caller knows the keys are
+        new (`new_keys`), already stored. (An anti-join, not ON CONFLICT: in DuckDB 2.0 ON CONFLICT
+        DO NOTHING slows down with the table's size.)"""
         if not rows:
             return
         names = ", ".join(columns)
@@ -315,7 +320,7 @@ class Repository:
             appender.flush()
         del appender
         select = f"SELECT {', '.join(f's.{c}' for c in columns)} FROM {stage} s"
-        for n, key in enumerate(UNIQUE_KEYS.get(table, ())):
+        for n, key in enumerate(() if new_keys else UNIQUE_KEYS.get(table, ())):
             on = " AND ".join(f"k{n}.{c} = s.{c}" for c in key)
             select += f" ANTI JOIN {table} k{n} ON {on}"
         keys = UNIQUE_KEYS.get(table, ())

@@ -181,3 +181,17 @@ def test_a_large_batch_is_stored_whole_and_stored_keys_are_skipped(db_path: Path
         assert repo.store_batch("r1", [], records, [])[0] == 7000
         assert repo.store_batch("r2", [], records[:10], [])[0] == 0  # stored already: left alone
         assert repo.count("article_bands") == 140_000 and repo.count("story_clusters") == 7000
+
+
+def test_band_keys_outside_the_near_copy_window_are_pruned(db_path: Path) -> None:
+    from datetime import datetime, timedelta, timezone
+
+    text = "Tin cải cách hành chính"
+    record = ArticleRecord("a1", "https://x.gov.vn/1", "src", "Tin", None, text, content_hash(text), "test",
+                           analyze(text, None), bands=(1, 2, 3))
+    with Repository(db_path) as repo:
+        repo.store_batch("r", [], [record], [])
+        assert repo.band_matches([2, 9]) == {2: ["a1"]}
+        assert repo.prune_bands(datetime.now(timezone.utc) - timedelta(days=90)) == 0  # still inside
+        assert repo.prune_bands(datetime.now(timezone.utc) + timedelta(seconds=1)) == 3
+        assert repo.band_matches([2]) == {} and repo.known_content([record.content_sha256])  # the hash stays
