@@ -39,9 +39,11 @@ def ingest(db: Path, first: int, count: int, batch: int, rng: random.Random, wit
         for start in range(first, first + count, batch):
             records = []
             for i in range(start, min(start + batch, first + count)):
-                body = f"{bodies[i % 1000]} {i}"
-                # real band keys for every 1000th article (the lookups copy those), random for the rest
-                bands = (fingerprint(body).bands if i % 1000 == 0 else tuple(rng.getrandbits(63) for _ in range(20))) \
+                # every 1000th window article has its own text and real band keys (the lookups copy
+                # those); the rest reuse 1,000 texts with random keys, so they are never candidates
+                real = with_bands and i % 1000 == 0
+                body = _text(rng) if real else f"{bodies[i % 1000]} {i}"
+                bands = fingerprint(body).bands if real else tuple(rng.getrandbits(63) for _ in range(20)) \
                     if with_bands else ()
                 records.append(_record(i, body, bands))
             started = time.perf_counter()
@@ -78,7 +80,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--stored", type=int, default=1_000_000)
     parser.add_argument("--window", type=int, default=50_000, help="articles inside the near-copy window")
-    parser.add_argument("--batch", type=int, default=20_000)
+    parser.add_argument("--batch", type=int, default=50_000)
     args = parser.parse_args()
     rng = random.Random(1)
     with tempfile.TemporaryDirectory() as folder:
