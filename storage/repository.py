@@ -24,7 +24,7 @@ from storage.migrations import migrate
 ARTICLE_COLUMNS = ("id", "url", "source_id", "title", "published", "body", "content_sha256", "is_cchc", "category",
                    "locality", "province", "province_current", "extractor", "run_id", "first_seen_at",
                    "cluster_id", "revision", "updated_at")
-BAND_COLUMNS = ("band_key", "article_id", "seen_at")
+BAND_COLUMNS = ("band_key", "article_id")  # seen_at: the transaction time (column default)
 FACT_COLUMNS = ("article_id", "fact_key", "kind", "value", "phrase", "start_offset", "end_offset", "attrs")
 # DuckDB 2.0.0: inside a transaction, rows appended with one flush of more than a row group
 # (122,880 rows) are invisible to a following INSERT ... SELECT (0 rows copied); flushing at most
@@ -157,7 +157,7 @@ class Repository:
     def store_bands(self, bands: dict[str, tuple[int, ...]]) -> None:
         """Band keys of already stored articles (the upgrade backfill)."""
         with translate_errors("storing band keys"), self._transaction():
-            self._bulk("article_bands", BAND_COLUMNS, [(k, i, _now()) for i, keys in bands.items() for k in keys])
+            self._bulk("article_bands", BAND_COLUMNS, [(k, i) for i, keys in bands.items() for k in keys])
             self.con.execute("DELETE FROM articles_without_bands WHERE article_id IN (SELECT unnest(?))", [list(bands)])
 
     def validators(self, urls: Iterable[str]) -> dict[str, dict[str, str]]:
@@ -246,7 +246,7 @@ class Repository:
             inserted = len(articles)
             self._bulk("story_clusters", ("id", "lead_article_id", "created_at"),
                        [(a.id, a.id, now) for a in articles if (a.cluster_id or a.id) == a.id], new_keys=True)
-            self._bulk("article_bands", BAND_COLUMNS, [(k, a.id, now) for a in articles for k in a.bands])
+            self._bulk("article_bands", BAND_COLUMNS, [(k, a.id) for a in articles for k in a.bands])
             self._bulk("facts", FACT_COLUMNS, [row for a in articles for row in self._fact_rows(a)],
                        new_keys=True)
             for revised in revisions:
@@ -301,7 +301,7 @@ class Repository:
         self.con.execute("DELETE FROM facts WHERE article_id = ?", [a.id])
         self.con.execute("DELETE FROM article_bands WHERE article_id = ?", [a.id])
         self._bulk("facts", FACT_COLUMNS, self._fact_rows(a))
-        self._bulk("article_bands", BAND_COLUMNS, [(k, a.id, now) for k in a.bands])
+        self._bulk("article_bands", BAND_COLUMNS, [(k, a.id) for k in a.bands])
 
     def _bulk(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[object]], *,
               new_keys: bool = False) -> None:

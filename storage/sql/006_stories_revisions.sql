@@ -15,7 +15,7 @@ ALTER TABLE articles ADD COLUMN updated_at TIMESTAMPTZ;
 CREATE TABLE article_bands (
     band_key BIGINT NOT NULL,
     article_id VARCHAR NOT NULL,
-    seen_at TIMESTAMPTZ NOT NULL
+    seen_at TIMESTAMPTZ NOT NULL DEFAULT current_timestamp  -- when the keys were stored
 );
 CREATE INDEX article_bands_key ON article_bands (band_key);
 -- exact copies are found by body hash over the whole archive
