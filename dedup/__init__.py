@@ -3,7 +3,8 @@
 The same story reposted on another portal keeps most of its word sequences, whatever wrapper,
 headline or shortened lead it gets; two different stories written from one template share many
 words but not their figures. So a candidate is confirmed when its word 3-grams overlap enough
-(Jaccard, or containment for a shortened copy) and, when both texts carry figures, the figures agree.
+(Jaccard, or containment for a shortened copy) and, when both texts carry figures (years aside),
+the figures agree.
 """
 
 from __future__ import annotations
@@ -22,11 +23,12 @@ __all__ = ["BANDS", "STORY_WINDOW_DAYS", "Fingerprint", "fingerprint", "same_sto
 STORY_WINDOW_DAYS = 90
 
 WORD_RE = re.compile(r"\d[\d.,/]*\d|\d|\w+")
+YEAR_RE = re.compile(r"199\d|20[0-3]\d")  # years say nothing about which story it is: every report has them
 SHINGLE = 3
 MIN_JACCARD = 0.5
 MIN_CONTAINMENT = 0.8  # a shortened copy: most of the shorter text is inside the longer one
 MIN_SHINGLES_FOR_CONTAINMENT = 20
-MIN_FIGURES = 3  # below this, figures say too little to tell stories apart
+MIN_FIGURES = 2  # below this, figures say too little to tell stories apart
 MIN_FIGURE_OVERLAP = 0.6
 
 
@@ -51,7 +53,7 @@ def fingerprint(text: str, *, bands: bool = True) -> Fingerprint:
         shingles = frozenset([" ".join(words)]) if words else frozenset()
     else:
         shingles = frozenset(" ".join(words[i:i + SHINGLE]) for i in range(len(words) - SHINGLE + 1))
-    figures = frozenset(w for w in words if w[0].isdigit())
+    figures = frozenset(w for w in words if w[0].isdigit() and not YEAR_RE.fullmatch(w))
     return Fingerprint(shingles, figures, band_keys(shingles) if bands else ())
 
 

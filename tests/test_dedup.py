@@ -26,5 +26,5 @@ def test_precision_and_recall_on_the_duplicate_corpus_are_at_least_0_95() -> Non
     placements = assign(items, {}, lambda keys: {}, lambda ids: {})
     precision, recall, true_pairs, _ = dedup_corpus.pair_scores([n for n, _ in docs],
                                                                 [p.cluster_id for p in placements])
-    assert true_pairs >= 400  # the corpus is big enough to mean something
+    assert true_pairs >= 360  # 36 template stories at least (with ../shared: 57 stories, 570 pairs)
     assert precision >= 0.95 and recall >= 0.95, (precision, recall)
