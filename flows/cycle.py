@@ -259,7 +259,7 @@ def monitor_cycle(
 
     def stored_urls(urls: list[str]) -> set[str]:  # recent articles are not claimed: they are read again
         with Repository(Path(db_path)) as repo:
-            return repo.known_article_urls(urls) - set(repo.recent_articles(urls, revisit_since))
+            return repo.known_article_urls(urls) - set(repo.stored_articles(urls, since=revisit_since))
 
     collected = _collect(futures, stored_urls, summary)
     fetch_log, work = collected.fetch_log, collected.work

@@ -75,12 +75,7 @@ class Repository:
 
     def known_article_urls(self, urls: Iterable[str]) -> set[str]:
         """Which of these canonical URLs are already stored."""
-        urls = list(dict.fromkeys(urls))
-        if not urls:
-            return set()
-        where, params = _member("url", urls)
-        rows = self.con.execute(f"SELECT url FROM articles WHERE {where}", params).fetchall()
-        return {r[0] for r in rows}
+        return set(self.stored_articles(urls))
 
     def known_content(self, hashes: Iterable[str]) -> dict[str, tuple[str, str]]:
         """Body hashes already stored (the same text under another URL): hash → (article id, story)."""
@@ -99,41 +94,27 @@ class Repository:
             row = self.con.execute("DELETE FROM article_bands WHERE seen_at < ?", [older_than]).fetchone()
         return int(row[0]) if row else 0
 
-    def recent_articles(self, urls: Iterable[str], since: datetime) -> dict[str, StoredArticle]:
-        """Stored articles among these URLs first seen after `since` (worth re-reading for edits)."""
+    def stored_articles(self, urls: Iterable[str], since: datetime | None = None) -> dict[str, StoredArticle]:
+        """Stored articles among these canonical URLs (only those first seen after `since`, when given:
+        recent ones are worth re-reading for edits)."""
         urls = list(dict.fromkeys(urls))
         if not urls:
             return {}
         where, params = _member("url", urls)
-        rows = self.con.execute(
-            f"SELECT id, url, content_sha256, revision, cluster_id FROM articles WHERE {where} AND first_seen_at >= ?",
-            [*params, since],
-        ).fetchall()
-        return {r[1]: StoredArticle(*r) for r in rows}
-
-    def stored_articles(self, urls: Iterable[str]) -> dict[str, StoredArticle]:
-        """Stored articles among these canonical URLs."""
-        urls = list(dict.fromkeys(urls))
-        if not urls:
-            return {}
-        where, params = _member("url", urls)
+        if since is not None:
+            where, params = f"{where} AND first_seen_at >= ?", [*params, since]
         rows = self.con.execute(
             f"SELECT id, url, content_sha256, revision, cluster_id FROM articles WHERE {where}", params
         ).fetchall()
         return {r[1]: StoredArticle(*r) for r in rows}
 
     def band_matches(self, keys: Iterable[int]) -> dict[int, list[str]]:
-        """LSH band key → ids of stored articles with that key (one indexed lookup for a whole batch)."""
+        """LSH band key → ids of stored articles with that key (one query for a whole batch)."""
         keys = list(dict.fromkeys(keys))
         if not keys:
             return {}
-        if len(keys) <= 100:  # a short IN list is answered from the index
-            sql = f"SELECT band_key, article_id FROM article_bands WHERE band_key IN ({', '.join('?' * len(keys))})"
-            rows = self.con.execute(sql, keys).fetchall()
-        else:  # a large batch: one hash join is cheaper than many index probes
-            rows = self.con.execute(
-                "SELECT b.band_key, b.article_id FROM article_bands b JOIN (SELECT unnest(?) AS k) q ON b.band_key = q.k",
-                [keys]).fetchall()
+        where, params = _member("band_key", keys)
+        rows = self.con.execute(f"SELECT band_key, article_id FROM article_bands WHERE {where}", params).fetchall()
         found: dict[int, list[str]] = {}
         for key, article in rows:
             found.setdefault(key, []).append(article)
