@@ -45,7 +45,7 @@ def backlog_over_threshold(record: ArticleRecord, threshold: int) -> list[AlertC
         title = f"Hồ sơ trễ hạn: {shown} ({level}) – {_where(record)}"  # "Late dossiers"
         body = f"«{fact.phrase}»\n{record.title or ''}\n{record.url}"
         # once per story and figure: a copy, or the headline repeating the figure, is the same fact
-        key = f"{RULE_BACKLOG}:{record.cluster_id or record.id}:{level}:{count}:{fact.attrs.get('unit') or ''}"
+        key = f"{RULE_BACKLOG}:{record.cluster_id or record.id}:{level}:{count}"
         out.append(AlertCandidate(key, RULE_BACKLOG, title, body, record.id))
     return out
 
@@ -62,17 +62,18 @@ def source_broken(health: SourceHealth) -> list[AlertCandidate]:
     where = f"{health.name} ({health.source_id})"
     reason = health.last_failure_reason or ""
     if health.disabled_reason == GONE:
+        rule = RULE_SOURCE_GONE
         title = f"Nguồn đã bị gỡ (HTTP 410), tạm dừng thu thập: {where}"  # "Source gone, collection paused"
-        body = (f"{health.url}\nBật lại bằng: cchc-monitor sources enable {health.source_id}")  # "Enable again with"
-        return [AlertCandidate(f"{RULE_SOURCE_GONE}:{health.source_id}:{since}", RULE_SOURCE_GONE, title, body)]
-    if health.consecutive_failures >= 1 and reason == LAYOUT_CHANGED:
+        body = f"{health.url}\nBật lại bằng: cchc-monitor sources enable {health.source_id}"  # "Enable again with"
+    elif health.consecutive_failures >= 1 and reason == LAYOUT_CHANGED:
+        rule = RULE_SOURCE_LAYOUT
         title = f"Bố cục trang nguồn đã thay đổi: {where}"  # "The source's page layout changed"
         body = (f"{health.url}\nKhông tìm thấy liên kết bài viết nào; cần cập nhật link_selector "  # "no article links;
                 "của nguồn trong sources.yaml.")  # update the source's link_selector in sources.yaml"
-        return [AlertCandidate(f"{RULE_SOURCE_LAYOUT}:{health.source_id}:{since}", RULE_SOURCE_LAYOUT, title, body)]
-    if health.consecutive_failures >= UNHEALTHY_AFTER:
+    elif health.consecutive_failures >= UNHEALTHY_AFTER:
+        rule = RULE_SOURCE_UNHEALTHY
         title = f"Nguồn lỗi {UNHEALTHY_AFTER} lần liên tiếp: {where}"  # "Source failed N times in a row"
         body = f"{health.url}\nLỗi gần nhất: {reason}"  # "Last error"
-        return [AlertCandidate(f"{RULE_SOURCE_UNHEALTHY}:{health.source_id}:{since}", RULE_SOURCE_UNHEALTHY,
-                               title, body)]
-    return []
+    else:
+        return []
+    return [AlertCandidate(f"{rule}:{health.source_id}:{since}", rule, title, body)]
