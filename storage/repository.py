@@ -42,8 +42,9 @@ UNIQUE_KEYS: dict[str, tuple[tuple[str, ...], ...]] = {
 
 def _member(column: str, values: list[object]) -> tuple[str, list[object]]:
     """`column IN (?, ...)` for a short list (answered from the column's index), else one
-    list parameter (a scan, cheaper than hundreds of index probes)."""
-    if len(values) <= 100:
+    list parameter (a scan, cheaper than many index probes: the crossover measured on 1M band
+    keys is between 200 and 1,000 values, docs/benchmarks.md)."""
+    if len(values) <= 300:
         return f"{column} IN ({', '.join('?' * len(values))})", list(values)
     return f"{column} IN (SELECT unnest(?))", [list(values)]  # a hash semi-join
 
@@ -83,10 +84,12 @@ class Repository:
         if not hashes:
             return {}
         where, params = _member("content_sha256", hashes)
-        rows = self.con.execute(
-            f"SELECT content_sha256, min(id), min(cluster_id) FROM articles WHERE {where} GROUP BY 1", params
-        ).fetchall()
-        return {h: (i, c) for h, i, c in rows}
+        # no GROUP BY: it doubles the cost of the query a lone new article pays for
+        rows = self.con.execute(f"SELECT content_sha256, id, cluster_id FROM articles WHERE {where}", params).fetchall()
+        found: dict[str, tuple[str, str]] = {}
+        for content, article_id, story in sorted(rows):
+            found.setdefault(content, (article_id, story))
+        return found
 
     def prune_bands(self, older_than: datetime) -> int:
         """Drop the band keys of articles seen before `older_than` (outside the near-copy window)."""
