@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import date
+
+from cchc_monitor.gazetteer import current_province
+from cchc_monitor.keys import plan_key
 from cchc_monitor.models import AlertCandidate, ArticleRecord, SourceHealth
 
 RULE_NEW_PLAN = "new_plan"
@@ -20,12 +24,23 @@ def _where(record: ArticleRecord) -> str:
     return place or record.source_id
 
 
+def _date(text: str | None) -> date | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
 def new_plan(record: ArticleRecord) -> list[AlertCandidate]:
-    """A new CCHC plan: keyed by the plan's number when the article cites one, else by the article."""
+    """A new CCHC plan: keyed by the plan's identity (number, year, province) when the article cites
+    one, else by the article's story."""
     if record.analysis.category != "plan":
         return []
     plans = [f for f in record.analysis.of_kind("document") if f.attrs.get("type") == "Kế hoạch"]
-    identity = plans[-1].attrs["number"].upper() if plans else (record.cluster_id or record.id)
+    province = record.analysis.province
+    identity = plan_key(plans[-1].attrs["number"], _date(plans[-1].attrs.get("date")), record.published,
+                        (current_province(province) or province) if province else None) \
+        if plans else (record.cluster_id or record.id)
     number = f" ({plans[-1].attrs['number']})" if plans else ""
     year = f" năm {record.analysis.plan_year}" if record.analysis.plan_year else ""  # "for year ..."
     title = f"Kế hoạch CCHC{year} mới{number}: {_where(record)}"  # "New CCHC plan"

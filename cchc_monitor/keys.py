@@ -1,10 +1,11 @@
-"""Stable identities: canonical URLs, article ids and content hashes (pure functions)."""
+"""Stable identities: canonical URLs, article ids, content hashes and plan keys (pure functions)."""
 
 from __future__ import annotations
 
 import hashlib
 import re
 import unicodedata
+from datetime import date
 from urllib.parse import SplitResult, parse_qsl, urlencode, urlsplit, urlunsplit
 
 from courlan import normalize_url
@@ -52,3 +53,12 @@ def content_hash(text: str) -> str:
     """SHA-256 of the NFC, whitespace-folded body: equal for the same text however it was spaced."""
     folded = " ".join(unicodedata.normalize("NFC", text).split())
     return hashlib.sha256(folded.encode("utf-8")).hexdigest()
+
+
+def plan_key(number: str, issued: date | None, published: date | None, province: str | None) -> str:
+    """A plan's document identity: its number, year and province. Plan numbers restart every year
+    and every People's Committee numbers its own, so "148/KH-UBND" alone names many plans; reposts
+    of one plan agree on all three. The year is the issue date's, else the article's (reposts come
+    within days); the province is the post-2025 one. Must match v_plans.plan_key (storage/sql/007)."""
+    year = issued.year if issued else published.year if published else ""
+    return f"{number.strip().upper().replace('Đ', 'D')}:{year}:{province or ''}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -21,10 +22,17 @@ def _record(text: str, ident: str = "a1") -> ArticleRecord:
                          text, "h", "test", analyze(text))
 
 
-def test_new_plan_is_keyed_by_the_plan_number_so_reposts_do_not_alert_again() -> None:
+def test_new_plan_is_keyed_by_number_year_and_province_so_reposts_do_not_alert_again() -> None:
     first = detect(_record(PLAN, "a1"), backlog_threshold=1)
     repost = detect(_record(PLAN, "b2"), backlog_threshold=1)
-    assert [c.key for c in first] == ["new_plan:15/KH-UBND"] == [c.key for c in repost]
+    assert [c.key for c in first] == ["new_plan:15/KH-UBND:2026:Đồng Tháp"] == [c.key for c in repost]
+    # every People's Committee numbers its own plans, and numbers restart each year: other plans
+    elsewhere = detect(_record(PLAN.replace("Sa Đéc", "Bảo Lộc"), "c3"), backlog_threshold=1)
+    assert [c.key for c in elsewhere] == ["new_plan:15/KH-UBND:2026:Lâm Đồng"]
+    next_year = detect(replace(_record(PLAN, "d4"), published=date(2027, 1, 5)), backlog_threshold=1)
+    assert [c.key for c in next_year] == ["new_plan:15/KH-UBND:2027:Đồng Tháp"]
+    dated = PLAN.replace("Kế hoạch số 15/KH-UBND", "Kế hoạch số 15/KH-UBND ngày 28/12/2025")
+    assert [c.key for c in detect(_record(dated, "e5"), 1)] == ["new_plan:15/KH-UBND:2025:Đồng Tháp"]
     assert "15/KH-UBND" in first[0].title
 
 

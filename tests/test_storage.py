@@ -171,6 +171,50 @@ def test_a_plan_reposted_on_two_portals_is_one_plan_with_two_mentions(db_path: P
     assert rows == [("15/KH-UBND", 2, 2026)]
 
 
+def test_plans_with_one_number_in_two_provinces_are_two_plans_keyed_as_their_alerts(db_path: Path) -> None:
+    from alerts import detect
+
+    text = ("Kế hoạch CCHC năm 2026\n\nNgày 12/01/2026, UBND tỉnh {} ban hành Kế hoạch số 15/KH-UBND về cải cách "
+            "hành chính.")
+    records = []
+    for province, host in (("Đồng Tháp", "dongthap.gov.vn"), ("Lâm Đồng", "lamdong.gov.vn")):
+        url = f"https://{host}/tin/ke-hoach"
+        body = text.format(province)
+        records.append(ArticleRecord(article_id(url), url, "src", "Kế hoạch", None, body, content_hash(body), "test",
+                                     analyze(body, url)))
+    with Repository(db_path) as repo:
+        repo.begin_run("r", [SourceSpec("src", "Nguồn", "rss", "https://tinh.gov.vn/rss")])
+        repo.store_batch("r", [], records, [])
+    rows = run_query(db_path, "select plan_key, number, year, province from v_plans order by province")[1]
+    assert [r[1:] for r in rows] == [("15/KH-UBND", 2026, "Lâm Đồng"), ("15/KH-UBND", 2026, "Đồng Tháp")]
+    alert_keys = sorted(c.key for r in records for c in detect(r, 1))
+    assert alert_keys == sorted(f"new_plan:{key}" for key, *_ in rows)
+
+
+def test_upgrading_rekeys_plan_alerts_already_sent(db_path: Path) -> None:
+    from alerts import detect
+    from storage.connection import connect
+    from storage.migrations import migrate
+
+    body = "Kế hoạch CCHC năm 2026\n\nNgày 12/01/2026, UBND tỉnh Đồng Tháp ban hành Kế hoạch số 15/KH-UBND về cải cách hành chính."
+    con = connect(db_path)
+    migrate(con, up_to=6)  # plan alerts were keyed by the number alone
+    con.execute("INSERT INTO articles (id, url, source_id, title, published, body, content_sha256, is_cchc, category, "
+                "province, province_current, run_id, first_seen_at, cluster_id) VALUES ('a1', 'https://dongthap.gov.vn/a', "
+                "'src', 'Kế hoạch', NULL, ?, 'h', true, 'plan', 'Đồng Tháp', 'Đồng Tháp', 'r0', now(), 'a1')", [body])
+    con.execute("INSERT INTO facts VALUES ('a1', 'document:15', 'document', NULL, 'Kế hoạch số 15/KH-UBND', 0, 1, "
+                "'{\"number\": \"15/KH-UBND\", \"type\": \"Kế hoạch\", \"date\": \"2026-01-12\"}')")
+    con.execute("INSERT INTO alerts VALUES ('new_plan:15/KH-UBND', 'new_plan', 'a1', 't', 'b', 'sent', 1, NULL, now(), now())")
+    con.close()
+    url = "https://dongthap.gov.vn/b"  # the same plan reposted after the upgrade
+    repost = ArticleRecord(article_id(url), url, "src", "Kế hoạch", None, body, "h", "test", analyze(body, url))
+    candidates = detect(repost, 1)
+    assert [c.key for c in candidates] == ["new_plan:15/KH-UBND:2026:Đồng Tháp"]
+    with Repository(db_path) as repo:
+        assert repo.queue_alerts(candidates) == 0
+        assert repo.pending_alerts() == []
+
+
 def test_a_large_batch_is_stored_whole_and_stored_keys_are_skipped(db_path: Path) -> None:
     """7,000 articles carry 140,000 band keys: more than one DuckDB row group in one transaction."""
     text = "Tin cải cách hành chính"
