@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import re
 import threading
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Iterator, Sequence
 
 import duckdb
 
 from cchc_monitor.errors import QueryError
-from storage.connection import connect
+from storage.connection import READ_LIMIT_SECONDS, connect
 
 # Statements a user may run: queries and inspection, never writes, ATTACH, INSTALL or COPY.
 ALLOWED_RE = re.compile(r"^\s*(?:--[^\n]*\n\s*)*(?:select|with|from|describe|show|summarize|explain|pragma\s+table_info)\b", re.I)
@@ -21,22 +22,21 @@ def run_query(
 ) -> tuple[list[str], list[tuple[Any, ...]]]:
     """Run one read-only statement; return (column names, at most `limit` rows).
 
-    A query still running after `timeout` seconds is interrupted.
+    A query still running after `timeout` seconds (at most READ_LIMIT_SECONDS) is interrupted, so
+    a cycle waiting to write is held back no longer than that.
     """
+    if not 0 < timeout <= READ_LIMIT_SECONDS:
+        raise QueryError(f"the time limit must be between 0 and {READ_LIMIT_SECONDS:g} seconds, not {timeout:g}")
     if not ALLOWED_RE.match(sql) or ";" in sql.strip().rstrip(";"):
         raise QueryError("only one SELECT, WITH, DESCRIBE, SHOW or SUMMARIZE statement is allowed")
     con = connect(db_path, read_only=True)
     try:
         con.execute("SET enable_external_access = false")
         con.execute("SET lock_configuration = true")
-        timer = threading.Timer(timeout, con.interrupt)
-        timer.start()
-        try:
+        with _time_limit(con, timeout):
             cur = con.execute(sql, list(params))
             columns = [d[0] for d in cur.description or []]
             rows = cur.fetchmany(limit)
-        finally:
-            timer.cancel()
         return columns, rows
     except duckdb.InterruptException:
         raise QueryError(f"query stopped after {timeout:g} s (time limit); narrow it down") from None
@@ -44,6 +44,17 @@ def run_query(
         raise QueryError(f"query failed: {exc}") from None
     finally:
         con.close()
+
+
+@contextmanager
+def _time_limit(con: duckdb.DuckDBPyConnection, seconds: float) -> Iterator[None]:
+    """Interrupt whatever `con` is running once `seconds` have passed."""
+    timer = threading.Timer(seconds, con.interrupt)
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.cancel()
 
 
 def export_views(db_path: Path | str, folder: Path, fmt: str) -> list[Path]:
@@ -57,12 +68,16 @@ def export_views(db_path: Path | str, folder: Path, fmt: str) -> list[Path]:
             "SELECT view_name FROM duckdb_views() WHERE NOT internal AND view_name LIKE 'v\\_%' ESCAPE '\\' "
             "ORDER BY 1").fetchall()]
         written = []
-        for view in views:
-            target = folder / f"{view}.{fmt}"
-            options = "FORMAT parquet" if fmt == "parquet" else "FORMAT csv, HEADER true"
-            con.execute(f"COPY (SELECT * FROM {view}) TO '{target.as_posix()}' ({options})")
-            written.append(target)
+        with _time_limit(con, READ_LIMIT_SECONDS):
+            for view in views:
+                target = folder / f"{view}.{fmt}"
+                options = "FORMAT parquet" if fmt == "parquet" else "FORMAT csv, HEADER true"
+                con.execute(f"COPY (SELECT * FROM {view}) TO '{target.as_posix()}' ({options})")
+                written.append(target)
         return written
+    except duckdb.InterruptException:
+        raise QueryError(f"export stopped after {READ_LIMIT_SECONDS:g} s (time limit): a cycle may be waiting "
+                         "to write; export again later") from None
     except duckdb.Error as exc:
         raise QueryError(f"export failed: {exc}") from None
     finally:

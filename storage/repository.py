@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+import time
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Sequence
 
 from cchc_monitor.gazetteer import current_province
 from cchc_monitor.models import (
@@ -17,7 +18,7 @@ from cchc_monitor.models import (
     SourceSpec,
     StoredArticle,
 )
-from storage.connection import connect, translate_errors
+from storage.connection import WRITER_WAIT_SECONDS, connect, translate_errors
 from storage.migrations import migrate
 
 
@@ -56,9 +57,11 @@ def _now() -> datetime:
 class Repository:
     """Opens the database for writing, migrates it, and offers the monitor's operations."""
 
-    def __init__(self, path: Path | str) -> None:
+    def __init__(self, path: Path | str, *, wait: float = WRITER_WAIT_SECONDS,
+                 sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic) -> None:
+        """Open for writing: another writer is an error at once; readers are waited for (`wait` s)."""
         self.path = Path(path)
-        self.con = connect(self.path)
+        self.con = connect(self.path, wait=wait, sleep=sleep, clock=clock)
         with translate_errors(f"migrating {self.path}"):
             migrate(self.con)
 

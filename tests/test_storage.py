@@ -99,13 +99,75 @@ def test_a_second_writer_process_gets_a_clear_busy_error(db_path: Path) -> None:
     )
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
-        with pytest.raises(DatabaseBusyError, match=rf"PID {holder.pid}"):
-            Repository(db_path)
+        with pytest.raises(DatabaseBusyError, match=rf"open for writing by .*PID {holder.pid}"):
+            Repository(db_path, sleep=_never)  # another writer: an error at once, no waiting
         with pytest.raises(DatabaseBusyError, match="retry"):
             run_query(db_path, "select 1")
     finally:
         holder.communicate("")
     assert run_query(db_path, "select count(*) from articles")[1] == [(0,)]
+
+
+def _never(seconds: float) -> None:
+    raise AssertionError(f"waited {seconds} s for another writer")
+
+
+def _reader(db_path: Path) -> subprocess.Popen[str]:
+    """Another process running a long query: it holds the file read-only until told to stop."""
+    reader = subprocess.Popen(
+        [sys.executable, "-c", textwrap.dedent(f"""
+            import sys, duckdb
+            con = duckdb.connect({str(db_path)!r}, read_only=True)
+            print("reading", flush=True)
+            sys.stdin.read()
+        """)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )
+    assert reader.stdout is not None and reader.stdout.readline().strip() == "reading"
+    return reader
+
+
+def test_a_writer_waits_for_a_reader_to_finish_then_writes(db_path: Path) -> None:
+    with Repository(db_path):
+        pass
+    reader = _reader(db_path)
+    waits: list[float] = []
+
+    def sleep(seconds: float) -> None:  # the reader's query ends while the writer waits
+        waits.append(seconds)
+        reader.communicate("")
+
+    try:
+        with Repository(db_path, sleep=sleep) as repo:
+            assert _store(repo, "run-1") == (1, 1)
+    finally:
+        if reader.poll() is None:
+            reader.communicate("")
+    assert len(waits) == 1 and run_query(db_path, "select count(*) from articles")[1] == [(1,)]
+
+
+def test_a_writer_gives_up_on_a_reader_only_after_its_wait(db_path: Path) -> None:
+    with Repository(db_path):
+        pass
+    now = [0.0]
+
+    def sleep(seconds: float) -> None:  # a fake clock: the reader never finishes
+        now[0] += seconds
+
+    reader = _reader(db_path)
+    try:
+        with pytest.raises(DatabaseBusyError, match=rf"PID {reader.pid}\) has been reading it for more than 30 s"):
+            Repository(db_path, wait=30, sleep=sleep, clock=lambda: now[0])
+    finally:
+        reader.communicate("")
+    assert 28 <= now[0] <= 30
+
+
+def test_adhoc_sql_time_limit_is_bounded(db_path: Path) -> None:
+    with Repository(db_path):
+        pass
+    with pytest.raises(QueryError, match="between 0 and 300"):
+        run_query(db_path, "select 1", timeout=3600)
 
 
 @pytest.mark.parametrize("sql", [
