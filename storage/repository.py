@@ -142,9 +142,12 @@ class Repository:
         ).fetchall()
 
     def store_bands(self, bands: dict[str, tuple[int, ...]]) -> None:
-        """Band keys of already stored articles (the upgrade backfill)."""
+        """Band keys of already stored articles (the upgrade backfill), dated when the article was
+        first seen so they leave the near-copy window when it does."""
         with translate_errors("storing band keys"), self._transaction():
             self._bulk("article_bands", BAND_COLUMNS, [(k, i) for i, keys in bands.items() for k in keys])
+            self.con.execute("UPDATE article_bands SET seen_at = a.first_seen_at FROM articles a "
+                             "WHERE a.id = article_bands.article_id AND a.id IN (SELECT unnest(?))", [list(bands)])
             self.con.execute("DELETE FROM articles_without_bands WHERE article_id IN (SELECT unnest(?))", [list(bands)])
 
     def validators(self, urls: Iterable[str]) -> dict[str, dict[str, str]]:

@@ -301,3 +301,26 @@ def test_band_keys_outside_the_near_copy_window_are_pruned(db_path: Path) -> Non
         assert repo.prune_bands(datetime.now(timezone.utc) - timedelta(days=90)) == 0  # still inside
         assert repo.prune_bands(datetime.now(timezone.utc) + timedelta(seconds=1)) == 3
         assert repo.band_matches([2]) == {} and repo.known_content([record.content_sha256])  # the hash stays
+
+
+def test_band_keys_of_an_older_hash_are_rebuilt_dated_by_first_sight(db_path: Path) -> None:
+    from dedup import fingerprint
+    from storage.connection import connect
+    from storage.migrations import migrate
+
+    body = "Xã An Bình còn 48 hồ sơ trễ hạn trong quý I/2026, chủ yếu ở lĩnh vực đất đai và xây dựng."
+    con = connect(db_path)
+    migrate(con, up_to=7)  # band keys from SHA-1 shingle hashes
+    con.execute("INSERT INTO articles (id, url, source_id, body, content_sha256, is_cchc, category, run_id, "
+                "first_seen_at, cluster_id) VALUES ('a1', 'https://xa.gov.vn/a', 'xa', ?, 'h', true, 'backlog', 'r0', "
+                "TIMESTAMPTZ '2026-11-01 08:00:00+07', 'a1')", [body])
+    con.execute("INSERT INTO article_bands (band_key, article_id) VALUES (11, 'a1'), (12, 'a1')")
+    con.close()
+    with Repository(db_path) as repo:
+        assert repo.count("article_bands") == 0 and repo.band_matches([11, 12]) == {}
+        waiting = repo.articles_without_bands()
+        assert waiting == [("a1", body)]
+        repo.store_bands({i: fingerprint(b).bands for i, b in waiting})
+        assert set(repo.band_matches(fingerprint(body).bands)) == set(fingerprint(body).bands)
+        seen = repo.con.execute("SELECT DISTINCT seen_at = TIMESTAMPTZ '2026-11-01 08:00:00+07' FROM article_bands")
+        assert seen.fetchall() == [(True,)]
