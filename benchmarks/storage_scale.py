@@ -16,9 +16,9 @@ from dedup import fingerprint
 from dedup.clusters import assign
 from storage.repository import Repository
 
-# new articles per cycle: a lone one (a backfill), a quiet day, a day of the modelled volume (the
+# new articles per cycle: a lone one (a backfill), quiet days, a day of the modelled volume (the
 # window's 50,000 articles over 90 days is about 550 a day), and a catch-up after two days
-CYCLE_SIZES = (1, 10, 100, 550, 1000)
+CYCLE_SIZES = (1, 10, 30, 100, 550, 1000)
 
 WORDS = ("cải cách hành chính thủ tục hồ sơ trễ hạn một cửa dịch vụ công trực tuyến chuyển đổi số người dân "
          "doanh nghiệp xã phường huyện tỉnh kế hoạch năm quý báo cáo kết quả đánh giá chỉ số hài lòng").split()
@@ -83,11 +83,14 @@ def lookup(db: Path, batch_sizes: tuple[int, ...], rng: random.Random) -> dict[i
 
 
 def fixed_and_marginal(cycles: dict[int, float]) -> tuple[float, float]:
-    """(fixed ms per cycle, ms per further new article): the slope between the two largest cycles,
-    and what a lone article's cycle costs beyond it (the queries every cycle makes once)."""
-    (small, _), *_ , (mid, t_mid), (large, t_large) = sorted(cycles.items())
-    marginal = (t_large - t_mid) / (large - mid)
-    return cycles[small] - marginal * small, marginal
+    """(fixed ms per cycle, ms per further new article): the least-squares slope over the cycles of
+    100 articles or more, and what a lone article's cycle costs beyond it (the queries every cycle
+    makes once)."""
+    large = {n: t for n, t in cycles.items() if n >= 100}
+    mean_n, mean_t = statistics.fmean(large), statistics.fmean(large.values())
+    slope = sum((n - mean_n) * (t - mean_t) for n, t in large.items()) / sum((n - mean_n) ** 2 for n in large)
+    smallest = min(cycles)
+    return cycles[smallest] - slope * smallest, slope
 
 
 def main() -> None:
