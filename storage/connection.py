@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import time
 from contextlib import contextmanager
@@ -12,6 +13,7 @@ import duckdb
 
 from cchc_monitor.errors import DatabaseBusyError, StorageError
 
+log = logging.getLogger(__name__)
 LOCK_HOLDER_RE = re.compile(r"Conflicting lock is held in (.+?) \(PID (\d+)\)")
 # Readers (`cchc-monitor sql`, `export`) are stopped after at most READ_LIMIT_SECONDS, so a writer
 # that finds only readers in the file waits a little longer than that for them, never failing on them.
@@ -41,6 +43,9 @@ def connect(path: Path | str, *, read_only: bool = False, wait: float = 0.0,
             if clock() + delay - started > wait:
                 raise DatabaseBusyError(f"database {path} is busy: {locked.holder} has been reading it for "
                                         f"more than {wait:g} s; retry when that query has finished") from None
+            if delay == 0.05:
+                log.warning("database %s is being read by %s; waiting up to %g s for it to finish",
+                            path, locked.holder, wait)
         sleep(delay)
         delay = min(delay * 2, 2.0)
 

@@ -127,7 +127,7 @@ def _reader(db_path: Path) -> subprocess.Popen[str]:
     return reader
 
 
-def test_a_writer_waits_for_a_reader_to_finish_then_writes(db_path: Path) -> None:
+def test_a_writer_waits_for_a_reader_to_finish_then_writes(db_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     with Repository(db_path):
         pass
     reader = _reader(db_path)
@@ -144,6 +144,7 @@ def test_a_writer_waits_for_a_reader_to_finish_then_writes(db_path: Path) -> Non
         if reader.poll() is None:
             reader.communicate("")
     assert len(waits) == 1 and run_query(db_path, "select count(*) from articles")[1] == [(1,)]
+    assert "being read by" in caplog.text and f"PID {reader.pid}" in caplog.text
 
 
 def test_a_writer_gives_up_on_a_reader_only_after_its_wait(db_path: Path) -> None:
