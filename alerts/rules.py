@@ -32,15 +32,15 @@ def _date(text: str | None) -> date | None:
 
 
 def new_plan(record: ArticleRecord) -> list[AlertCandidate]:
-    """A new CCHC plan: keyed by the plan's identity (number, year, province) when the article cites
-    one, else by the article's story."""
+    """A new CCHC plan: keyed by the plan's identity (number, year, province, local issuer) when the
+    article cites one, else by the article's story."""
     if record.analysis.category != "plan":
         return []
     plans = [f for f in record.analysis.of_kind("document") if f.attrs.get("type") == "Kế hoạch"]
     province = record.analysis.province
     identity = plan_key(plans[-1].attrs["number"], _date(plans[-1].attrs.get("date")), record.published,
-                        (current_province(province) or province) if province else None) \
-        if plans else (record.cluster_id or record.id)
+                        (current_province(province) or province) if province else None,
+                        plans[-1].attrs.get("issued_by")) if plans else (record.cluster_id or record.id)
     number = f" ({plans[-1].attrs['number']})" if plans else ""
     year = f" năm {record.analysis.plan_year}" if record.analysis.plan_year else ""  # "for year ..."
     title = f"Kế hoạch CCHC{year} mới{number}: {_where(record)}"  # "New CCHC plan"

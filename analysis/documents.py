@@ -1,4 +1,5 @@
-"""Referenced documents: type, number as written ("148/KH-UBND"), issuer and the document's own date."""
+"""Referenced documents: type, number as written ("148/KH-UBND"), issuer, the local People's Committee
+that issued it when the text names one, and the document's own date."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from datetime import date
 
 from analysis.dates import ANY_DATE_RE, date_from_match
 from analysis.text import clause_start
+from cchc_monitor import gazetteer
 from cchc_monitor.models import Fact
 
 # Document type words (Vietnamese, longest first) with an English gloss.
@@ -50,6 +52,33 @@ TYPE_BEFORE_RE = re.compile(
     re.I,
 )
 DATE_AFTER_RE = re.compile(r"^\s*,?\s*(?:ban\s+hành\s+)?ngày\s*", re.I)
+
+
+# The People's Committee (UBND, "Ủy ban nhân dân") of a level below the province, by name: "UBND xã
+# An Bình ban hành Kế hoạch số 12/KH-UBND", "Kế hoạch số 12/KH-UBND ngày ... của UBND phường Mỹ Phú".
+# Communes number their own plans from 1 each year, so the issuer tells two communes' plan 12 apart.
+_COMMITTEE = r"(?:UBND|Ủy\s+ban\s+nhân\s+dân|Uỷ\s+ban\s+nhân\s+dân)"
+_LEVEL = (r"(?P<level>thành\s+phố|TP\.?|huyện|quận|thị\s+xã|thị\s+trấn|xã|phường|đặc\s+khu)"  # city, district,
+          r"\s+(?P<name>(?:[A-ZĐÂĂÊÔƠƯÁÀẢÃẠÉÈẺẼẸÍÌỈĨỊÓÒỎÕỌÚÙỦŨỤÝỲỶỸỴ][\w]*\s?){1,4})")  # town, commune, ward
+ISSUER_AFTER_RE = re.compile(rf"^\s*,?\s*(?:của|do)\s+(?:Chủ\s+tịch\s+)?{_COMMITTEE}\s+{_LEVEL}")
+ISSUER_BEFORE_RE = re.compile(
+    rf"{_COMMITTEE}\s+{_LEVEL}\s*(?:đã\s+|vừa\s+|chính\s+thức\s+)?(?:ban\s+hành|xây\s+dựng|phê\s+duyệt)\s*$")
+
+
+def _local_issuer(text: str, start: int, end: int) -> str | None:
+    """"xã An Bình" when a named sub-provincial People's Committee issued the document (after it:
+    "... của UBND xã An Bình"; before it in the sentence: "UBND xã An Bình ban hành ..."); a
+    province or a centrally governed city ("thành phố Cần Thơ") is not local."""
+    m = ISSUER_AFTER_RE.match(text[end:end + 120])
+    if m is None:
+        m = ISSUER_BEFORE_RE.search(text[max(0, start - 120):start])  # not clause_start: "TP." ends no clause
+    if m is None:
+        return None
+    level = "thành phố" if m["level"].startswith("TP") else " ".join(m["level"].lower().split())
+    name = " ".join(m["name"].split())
+    if level == "thành phố" and gazetteer.canonical_province(name):
+        return None
+    return f"{level} {name}"
 
 
 # Words that portals glue to a document number when markup is lost ("157/2007/NĐ-CPngày").
@@ -131,6 +160,7 @@ def documents(text: str) -> list[Fact]:
             "type": doc_type,
             "issuer": _issuer(number),
             "date": doc_date.isoformat() if doc_date else None,
+            "issued_by": _local_issuer(text, start, end),
         }
         facts.append(Fact("document", text[start:end], start, end, None, attrs))
     _date_legal_header(text, facts)

@@ -55,10 +55,13 @@ def content_hash(text: str) -> str:
     return hashlib.sha256(folded.encode("utf-8")).hexdigest()
 
 
-def plan_key(number: str, issued: date | None, published: date | None, province: str | None) -> str:
-    """A plan's document identity: its number, year and province. Plan numbers restart every year
-    and every People's Committee numbers its own, so "148/KH-UBND" alone names many plans; reposts
-    of one plan agree on all three. The year is the issue date's, else the article's (reposts come
-    within days); the province is the post-2025 one. Must match v_plans.plan_key (storage/sql/007)."""
+def plan_key(number: str, issued: date | None, published: date | None, province: str | None,
+             issued_by: str | None = None) -> str:
+    """A plan's document identity: its number, year, province and, when the text names one, the
+    local People's Committee that issued it ("xã An Bình"). Plan numbers restart every year and
+    every People's Committee numbers its own, so "148/KH-UBND" alone names many plans; reposts of
+    one plan agree on these. The year is the issue date's, else the article's (reposts come within
+    days); the province is the post-2025 one. Must match v_plan_mentions.plan_key (storage/sql/007)."""
     year = issued.year if issued else published.year if published else ""
-    return f"{number.strip().upper().replace('Đ', 'D')}:{year}:{province or ''}"
+    key = f"{number.strip().upper().replace('Đ', 'D')}:{year}:{province or ''}"
+    return f"{key}:{issued_by}" if issued_by else key

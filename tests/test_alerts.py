@@ -31,6 +31,11 @@ def test_new_plan_is_keyed_by_number_year_and_province_so_reposts_do_not_alert_a
     assert [c.key for c in elsewhere] == ["new_plan:15/KH-UBND:2026:Lâm Đồng"]
     next_year = detect(replace(_record(PLAN, "d4"), published=date(2027, 1, 5)), backlog_threshold=1)
     assert [c.key for c in next_year] == ["new_plan:15/KH-UBND:2027:Đồng Tháp"]
+    # communes number their own plans: a named local issuer is part of the identity
+    commune = "Kế hoạch CCHC năm 2026\n\nUBND xã {} ban hành Kế hoạch số 15/KH-UBND về cải cách hành chính, Đồng Tháp."
+    keys = [c.key for name in ("An Bình", "Tân Phú", "An Bình") for c in detect(_record(commune.format(name)), 1)]
+    assert keys == ["new_plan:15/KH-UBND:2026:Đồng Tháp:xã An Bình", "new_plan:15/KH-UBND:2026:Đồng Tháp:xã Tân Phú",
+                    "new_plan:15/KH-UBND:2026:Đồng Tháp:xã An Bình"]
     dated = PLAN.replace("Kế hoạch số 15/KH-UBND", "Kế hoạch số 15/KH-UBND ngày 28/12/2025")
     assert [c.key for c in detect(_record(dated, "e5"), 1)] == ["new_plan:15/KH-UBND:2025:Đồng Tháp"]
     assert "15/KH-UBND" in first[0].title

@@ -116,6 +116,23 @@ def test_document_issuer_and_phrase() -> None:
     assert fact.phrase == "Nghị định số 157/2007/NĐ-CP ngày 27 tháng 10 năm 2007"
 
 
+@pytest.mark.parametrize("text, issued_by", [
+    ("UBND xã An Bình ban hành Kế hoạch số 12/KH-UBND về cải cách hành chính năm 2026", "xã An Bình"),
+    ("Kế hoạch số 12/KH-UBND ngày 05/01/2026 của UBND phường Mỹ Phú về CCHC", "phường Mỹ Phú"),
+    ("Ủy ban nhân dân thị xã Hồng Ngự đã ban hành Kế hoạch số 7/KH-UBND ngày 3/1/2024", "thị xã Hồng Ngự"),
+    ("Ngày 12/01/2026, UBND TP. Sa Đéc ban hành Kế hoạch số 15/KH-UBND", "thành phố Sa Đéc"),
+    # a province, a centrally governed city, an unnamed committee, or no issuer: not local
+    ("theo Kế hoạch số 148/KH-UBND ngày 17/01/2023 của UBND tỉnh Đồng Tháp", None),
+    ("Ngày 12/01/2026, UBND thành phố Cần Thơ ban hành Kế hoạch số 15/KH-UBND", None),
+    ("Thực hiện Kế hoạch số 148/KH-UBND của UBND xã về CCHC", None),
+    ("UBND xã An Bình. Ban hành Kế hoạch số 3/KH-UBND", None),
+    ("Thành phố Sa Đéc ban hành Kế hoạch CCHC năm 2026. Kế hoạch số 15/KH-UBND về cải cách hành chính.", None),
+])
+def test_the_local_committee_that_issued_a_document(text: str, issued_by: str | None) -> None:
+    (fact,) = documents(text)
+    assert fact.attrs["issued_by"] == issued_by
+
+
 def test_nfc_and_nfd_input_give_the_same_result() -> None:
     text = ("Thành phố Cao Lãnh: chấn chỉnh\n\nQua rà soát vẫn còn hồ sơ giải quyết trễ hạn "
             "(cấp thành phố là 1.416 hồ sơ). Kế hoạch số 148/KH-UBND ngày 17/01/2023 về cải cách hành chính.")

@@ -234,22 +234,26 @@ def test_a_plan_reposted_on_two_portals_is_one_plan_with_two_mentions(db_path: P
     assert rows == [("15/KH-UBND", 2, 2026)]
 
 
-def test_plans_with_one_number_in_two_provinces_are_two_plans_keyed_as_their_alerts(db_path: Path) -> None:
+def test_plans_with_one_number_in_two_provinces_or_communes_are_distinct_and_keyed_as_their_alerts(db_path: Path) -> None:
     from alerts import detect
 
-    text = ("Kế hoạch CCHC năm 2026\n\nNgày 12/01/2026, UBND tỉnh {} ban hành Kế hoạch số 15/KH-UBND về cải cách "
+    text = ("Kế hoạch CCHC năm 2026\n\nNgày 12/01/2026, UBND {} ban hành Kế hoạch số 15/KH-UBND về cải cách "
             "hành chính.")
     records = []
-    for province, host in (("Đồng Tháp", "dongthap.gov.vn"), ("Lâm Đồng", "lamdong.gov.vn")):
+    for issuer, host in (("tỉnh Đồng Tháp", "dongthap.gov.vn"), ("tỉnh Lâm Đồng", "lamdong.gov.vn"),
+                         ("xã An Bình", "anbinh.dongthap.gov.vn"), ("xã Tân Phú", "tanphu.dongthap.gov.vn")):
         url = f"https://{host}/tin/ke-hoach"
-        body = text.format(province)
+        body = text.format(issuer)
         records.append(ArticleRecord(article_id(url), url, "src", "Kế hoạch", None, body, content_hash(body), "test",
                                      analyze(body, url)))
     with Repository(db_path) as repo:
         repo.begin_run("r", [SourceSpec("src", "Nguồn", "rss", "https://tinh.gov.vn/rss")])
         repo.store_batch("r", [], records, [])
-    rows = run_query(db_path, "select plan_key, number, year, province from v_plans order by province")[1]
-    assert [r[1:] for r in rows] == [("15/KH-UBND", 2026, "Lâm Đồng"), ("15/KH-UBND", 2026, "Đồng Tháp")]
+    rows = run_query(db_path, "select plan_key, number, year, province, issued_by from v_plans "
+                              "order by province, issued_by nulls first")[1]
+    assert [r[1:] for r in rows] == [("15/KH-UBND", 2026, "Lâm Đồng", None), ("15/KH-UBND", 2026, "Đồng Tháp", None),
+                                     ("15/KH-UBND", 2026, "Đồng Tháp", "xã An Bình"),
+                                     ("15/KH-UBND", 2026, "Đồng Tháp", "xã Tân Phú")]
     alert_keys = sorted(c.key for r in records for c in detect(r, 1))
     assert alert_keys == sorted(f"new_plan:{key}" for key, *_ in rows)
 
