@@ -19,7 +19,10 @@ from scrapers.politeness import Clock, Gates, SystemClock, retry_after_seconds
 
 ROBOTS_MAX_BYTES = 500 * 1024
 ROBOTS_TTL = 24 * 3600.0
-ROBOTS_RETRY = 600.0  # an unreachable robots.txt is asked again after this long
+ROBOTS_RETRY = 600.0  # a robots.txt answering 5xx/429 is asked again after this long
+# a host that did not answer at all for robots.txt: its other sources starting now share the failure,
+# but a retry (10 s or more later, flows/cycle.py) asks again instead of failing on the cached answer
+ROBOTS_NO_ANSWER_RETRY = 5.0
 DEFAULT_PAUSE = 60.0  # a 429/503 without Retry-After pauses the host this long
 
 
@@ -209,7 +212,7 @@ class Fetcher:
             else:  # more than five redirects: treated as unavailable
                 return _Robots(None, now + ROBOTS_TTL)
         except FetchError as exc:
-            return _Robots(None, now + ROBOTS_RETRY, unreachable=True, cause=exc)
+            return _Robots(None, now + ROBOTS_NO_ANSWER_RETRY, unreachable=True, cause=exc)
         if raw.status == 429 or raw.status >= 500:  # unreachable: nothing is fetched from the host
             return _Robots(None, now + ROBOTS_RETRY, unreachable=True)
         if 400 <= raw.status < 500:  # unavailable (401 and 403 too): everything allowed, RFC 9309 2.3.1.3

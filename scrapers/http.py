@@ -6,6 +6,7 @@ decided by the caller (scrapers/fetch.py); here one request goes out and bytes c
 
 from __future__ import annotations
 
+import socket
 import ssl
 import zlib
 from dataclasses import dataclass
@@ -138,6 +139,18 @@ def _tls_cause(exc: BaseException) -> ssl.SSLError | None:
     return None
 
 
+def _dns_failure(exc: BaseException) -> socket.gaierror | None:
+    """The resolver's error behind a connect failure, if that is what it was."""
+    seen: set[int] = set()
+    cause: BaseException | None = exc
+    while cause is not None and id(cause) not in seen:
+        if isinstance(cause, socket.gaierror):
+            return cause
+        seen.add(id(cause))
+        cause = cause.__cause__ or cause.__context__
+    return None
+
+
 def request_once(client: httpx.Client, url: str, *, headers: dict[str, str], max_bytes: int,
                  deadline_at: float, now: Callable[[], float], truncate: bool = False) -> RawResponse:
     """Send one GET and read it whole, or raise FetchError with a stable dotted reason code."""
@@ -161,6 +174,10 @@ def request_once(client: httpx.Client, url: str, *, headers: dict[str, str], max
         if tls is not None or "certificate" in str(exc).lower():
             reason = classify_tls(tls or exc)
             raise FetchError(f"{url}: TLS failure ({reason}): {tls or exc}", url=url, reason=reason) from None
+        dns = _dns_failure(exc)
+        if dns is not None:  # no such name: retrying within minutes cannot help; a resolver hiccup can
+            raise FetchError(f"{url}: the host name does not resolve ({dns})", url=url, reason="fetch.dns_error",
+                             retryable=dns.errno == socket.EAI_AGAIN) from None
         raise FetchError(f"{url}: cannot connect ({exc})", url=url, reason="fetch.connect_error", retryable=True) from None
     except httpx.RemoteProtocolError as exc:
         raise FetchError(f"{url}: connection closed early ({exc})", url=url,

@@ -47,6 +47,38 @@ def test_t1_closed_port_is_a_retryable_connect_error() -> None:
     assert info.value.reason == "fetch.connect_error" and info.value.retryable
 
 
+@pytest.mark.parametrize("errno, retryable", [(socket.EAI_NONAME, False), (socket.EAI_AGAIN, True)])
+def test_a_name_that_does_not_resolve_is_a_dns_error_retried_only_when_the_resolver_hiccups(
+        errno: int, retryable: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    system = socket.getaddrinfo
+
+    def getaddrinfo(host: str, *args, **kwargs):  # type: ignore[no-untyped-def]  # the system resolver, offline
+        if host == "gone.test":
+            raise socket.gaierror(errno, "no answer")
+        return system(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    with Fetcher(FetchPolicy(UA, host_delay=0.0), gates=Gates(FakeClock(), 0.0), guard=_internet_guard()) as f:
+        with pytest.raises(FetchError) as info:
+            f.get("http://gone.test/rss")
+    assert (info.value.reason, info.value.retryable) == ("fetch.dns_error", retryable)
+    assert "does not resolve" in str(info.value) and "gone.test" in str(info.value)
+
+
+def test_a_host_silent_for_robots_is_asked_again_by_a_retry_not_failed_from_the_cache() -> None:
+    clock = FakeClock()
+    port = _closed_port()
+    with Fetcher(FetchPolicy(UA, host_delay=0.0), gates=Gates(clock, 0.0), clock=clock) as f:
+        first = pytest.raises(FetchError, f.get, f"http://127.0.0.1:{port}/rss").value
+        assert first.reason == "fetch.connect_error" and first.retryable
+        ok = routes({"/robots.txt": ("404 Not Found", {}, b""), "/rss": ("200 OK", {}, OK_HTML)})
+        with raw_server(ok, port=port):
+            # another source of the host starting at once shares the failure; no second connection
+            assert reason_of(lambda: f.get(f"http://127.0.0.1:{port}/other")) == "fetch.connect_error"
+            clock.sleep(10)  # the cycle's first retry delay
+            assert f.get(f"http://127.0.0.1:{port}/rss").status == 200
+
+
 def test_t2_a_server_that_never_answers_times_out() -> None:
     def stall(conn: socket.socket, path: str) -> None:
         if path == "/robots.txt":
