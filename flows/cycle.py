@@ -189,11 +189,30 @@ def _place(repo: Repository, records: list[ArticleRecord], summary: CycleSummary
                                        repo.known_content(r.content_sha256 for r in fresh),
                                        repo.band_matches, repo.article_bodies)
     fresh = [replace(r, cluster_id=p.cluster_id, bands=p.bands) for r, p in zip(fresh, placements)]
+    revised = _rejoin(repo, revised)
     summary.story_copies = sum(p.joined for p in placements)
     summary.stories_new = len(placements) - summary.story_copies
     summary.articles_revised = len(revised)
     summary.articles_unchanged = len(records) - len(fresh) - len(revised)
     return fresh, revised
+
+
+def _rejoin(repo: Repository, revised: list[ArticleRecord]) -> list[ArticleRecord]:
+    """A revised article alone in its story (a stub, say) whose new text is a copy of another
+    story joins that story; an article with copies of its own keeps its story."""
+    alone = repo.lone_stories(r.cluster_id for r in revised if r.cluster_id)
+    out = []
+    for r in revised:
+        if r.cluster_id in alone:
+            def others(keys: list[int], me: str = r.id) -> dict[int, list[str]]:  # not its own earlier text
+                return {k: [a for a in ids if a != me] for k, ids in repo.band_matches(keys).items()}
+
+            exact = {h: v for h, v in repo.known_content([r.content_sha256]).items() if v[0] != r.id}
+            (placed,) = dedup_clusters.assign([(r.id, r.body, r.content_sha256)], exact, others, repo.article_bodies)
+            if placed.joined:
+                r = replace(r, cluster_id=placed.cluster_id)
+        out.append(r)
+    return out
 
 
 def _backfill_bands(repo: Repository) -> None:

@@ -114,6 +114,16 @@ class Repository:
         ).fetchall()
         return {r[1]: StoredArticle(*r) for r in rows}
 
+    def lone_stories(self, story_ids: Iterable[str]) -> set[str]:
+        """Which of these stories have a single article."""
+        ids = list(dict.fromkeys(story_ids))
+        if not ids:
+            return set()
+        where, params = _member("cluster_id", ids)
+        rows = self.con.execute(f"SELECT cluster_id FROM articles WHERE {where} GROUP BY 1 HAVING count(*) = 1",
+                                params).fetchall()
+        return {story for (story,) in rows}
+
     def band_matches(self, keys: Iterable[int]) -> dict[int, list[str]]:
         """LSH band key → ids of stored articles with that key (one query for a whole batch)."""
         keys = list(dict.fromkeys(keys))
@@ -282,12 +292,17 @@ class Repository:
         row = self.con.execute(
             "UPDATE articles SET title = ?, published = coalesce(?, published), body = ?, content_sha256 = ?, "
             "is_cchc = ?, category = ?, locality = ?, province = ?, province_current = ?, extractor = ?, "
-            "revision = revision + 1, updated_at = ?, run_id = ? WHERE id = ? RETURNING revision",
+            "revision = revision + 1, updated_at = ?, run_id = ?, cluster_id = coalesce(?, cluster_id) "
+            "WHERE id = ? RETURNING revision",
             [a.title, a.published or an.published, a.body, a.content_sha256, an.is_cchc, an.category, an.locality,
-             an.province, current_province(an.province) if an.province else None, a.extractor, now, run_id, a.id],
+             an.province, current_province(an.province) if an.province else None, a.extractor, now, run_id,
+             a.cluster_id, a.id],
         ).fetchone()
         if row is None:
             return
+        # a story it led alone, when its new text joined another story
+        self.con.execute("DELETE FROM story_clusters WHERE lead_article_id = ? AND id <> ? AND id NOT IN "
+                         "(SELECT cluster_id FROM articles WHERE cluster_id IS NOT NULL)", [a.id, a.cluster_id or ""])
         self.con.execute("DELETE FROM facts WHERE article_id = ?", [a.id])
         self.con.execute("DELETE FROM article_bands WHERE article_id = ?", [a.id])
         self._bulk("facts", FACT_COLUMNS, self._fact_rows(a))

@@ -4,6 +4,7 @@ alert; an edited article is a new revision whose new facts alone alert; an older
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Callable
 
 import pytest
 from pytest_httpserver import HTTPServer
@@ -28,6 +29,23 @@ def _feed(url: str, title: str) -> str:
             "</item></channel></rss>")
 
 
+def _commune_and_district(tmp_path: Path, httpserver: HTTPServer,
+                          commune: Callable[[Request], Response]) -> Path:
+    """Two portals on loopback: the commune's article (served by `commune`) and the district's
+    repost of the 48-late-dossiers report; returns the sources file."""
+    httpserver.expect_request("/robots.txt").respond_with_data("", status=404)
+    httpserver.expect_request("/xa/rss").respond_with_data(_feed(httpserver.url_for("/xa/bai-1"), "48 hồ sơ"))
+    httpserver.expect_request("/xa/bai-1").respond_with_handler(commune)
+    httpserver.expect_request("/huyen/rss").respond_with_data(_feed(httpserver.url_for("/huyen/tin-42"), "Tin xã"))
+    httpserver.expect_request("/huyen/tin-42").respond_with_data(
+        _page("AN BÌNH CÒN 48 HỒ SƠ TRỄ HẠN", REPORT.format(extra=""), "Cổng huyện – Tin từ cơ sở"),
+        content_type="text/html")
+    sources = write_sources(tmp_path / "s.yaml", [
+        {"id": "xa", "name": "Xã An Bình", "kind": "rss", "url": httpserver.url_for("/xa/rss")},
+        {"id": "huyen", "name": "Huyện", "kind": "rss", "url": httpserver.url_for("/huyen/rss")}])
+    return sources
+
+
 @pytest.mark.flow
 @pytest.mark.usefixtures("prefect_harness")
 def test_a_story_on_two_portals_is_one_cluster_and_an_edit_alerts_only_its_new_fact(
@@ -37,16 +55,7 @@ def test_a_story_on_two_portals_is_one_cluster_and_an_edit_alerts_only_its_new_f
     def original(request: Request) -> Response:
         return Response(_page("Xã An Bình: 48 hồ sơ trễ hạn", text["a"], "Cổng xã An Bình"), content_type="text/html")
 
-    httpserver.expect_request("/robots.txt").respond_with_data("", status=404)
-    httpserver.expect_request("/xa/rss").respond_with_data(_feed(httpserver.url_for("/xa/bai-1"), "48 hồ sơ"))
-    httpserver.expect_request("/xa/bai-1").respond_with_handler(original)
-    httpserver.expect_request("/huyen/rss").respond_with_data(_feed(httpserver.url_for("/huyen/tin-42"), "Tin xã"))
-    httpserver.expect_request("/huyen/tin-42").respond_with_data(
-        _page("AN BÌNH CÒN 48 HỒ SƠ TRỄ HẠN", REPORT.format(extra=""), "Cổng huyện – Tin từ cơ sở"),
-        content_type="text/html")
-    sources = write_sources(tmp_path / "s.yaml", [
-        {"id": "xa", "name": "Xã An Bình", "kind": "rss", "url": httpserver.url_for("/xa/rss")},
-        {"id": "huyen", "name": "Huyện", "kind": "rss", "url": httpserver.url_for("/huyen/rss")}])
+    sources = _commune_and_district(tmp_path, httpserver, original)
 
     first = run_cycle(sources, db_path)
     assert (first["articles_new"], first["stories_new"], first["story_copies"]) == (2, 1, 1)
@@ -92,3 +101,28 @@ def test_a_database_made_by_an_older_version_upgrades_in_place(db_path: Path) ->
     assert query(db_path, "select articles, urls from v_story_clusters") == [(1, ["https://xa.gov.vn/a"])]
     assert query(db_path, "select count, locality from v_backlog") == [(48, "An Bình")]
     assert query(db_path, "select revision, disabled_reason from v_articles, v_source_health") == [(1, None)]
+
+
+@pytest.mark.flow
+@pytest.mark.usefixtures("prefect_harness")
+def test_a_stub_edited_into_a_copy_of_another_story_joins_that_story(
+        tmp_path: Path, db_path: Path, httpserver: HTTPServer) -> None:
+    stub = ("<p>Xã An Bình: tin đang được cập nhật, nội dung chi tiết của bài viết sẽ được đăng tải trong thời "
+            "gian tới trên cổng thông tin điện tử của xã.</p>")
+    page = {"title": "Xã An Bình: kết quả cải cách hành chính quý I", "body": stub}
+
+    def commune(request: Request) -> Response:
+        return Response(_page(page["title"], page["body"], "Cổng xã An Bình"), content_type="text/html")
+
+    sources = _commune_and_district(tmp_path, httpserver, commune)
+
+    first = run_cycle(sources, db_path)
+    assert (first["articles_new"], first["stories_new"]) == (2, 2)
+    # the commune fills in its stub: now a copy of the district's story
+    page.update(title="Xã An Bình: 48 hồ sơ trễ hạn", body=REPORT.format(extra=""))
+    second = run_cycle(sources, db_path)
+    assert second["articles_revised"] == 1
+    assert query(db_path, "select articles, sources from v_story_clusters") == [(2, 2)]
+    assert query(db_path, "select count(*) from story_clusters") == [(1,)]
+    backlog_alerts = "select count(*) from alerts where rule = 'backlog_threshold'"
+    assert query(db_path, backlog_alerts) == [(1,)]  # the figure was alerted with the district's story
