@@ -6,7 +6,7 @@ import json
 import time
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 from cchc_monitor.gazetteer import current_province
 from cchc_monitor.models import (
@@ -77,18 +77,23 @@ class Repository:
 
     # reads -----------------------------------------------------------------------------------
 
+    def _select_in(self, select: str, column: str, values: Iterable[object], tail: str = "",
+                   tail_params: Sequence[object] = ()) -> list[tuple[Any, ...]]:
+        """Rows of `select WHERE column IN (values) tail`, each value asked once; no query for none."""
+        values = list(dict.fromkeys(values))
+        if not values:
+            return []
+        where, params = _member(column, values)
+        return self.con.execute(f"{select} WHERE {where} {tail}", [*params, *tail_params]).fetchall()
+
     def known_article_urls(self, urls: Iterable[str]) -> set[str]:
         """Which of these canonical URLs are already stored."""
         return set(self.stored_articles(urls))
 
     def known_content(self, hashes: Iterable[str]) -> dict[str, tuple[str, str]]:
         """Body hashes already stored (the same text under another URL): hash → (article id, story)."""
-        hashes = list(dict.fromkeys(hashes))
-        if not hashes:
-            return {}
-        where, params = _member("content_sha256", hashes)
         # no GROUP BY: it doubles the cost of the query a lone new article pays for
-        rows = self.con.execute(f"SELECT content_sha256, id, cluster_id FROM articles WHERE {where}", params).fetchall()
+        rows = self._select_in("SELECT content_sha256, id, cluster_id FROM articles", "content_sha256", hashes)
         found: dict[str, tuple[str, str]] = {}
         for content, article_id, story in sorted(rows):
             found.setdefault(content, (article_id, story))
@@ -103,47 +108,27 @@ class Repository:
     def stored_articles(self, urls: Iterable[str], since: datetime | None = None) -> dict[str, StoredArticle]:
         """Stored articles among these canonical URLs (only those first seen after `since`, when given:
         recent ones are worth re-reading for edits)."""
-        urls = list(dict.fromkeys(urls))
-        if not urls:
-            return {}
-        where, params = _member("url", urls)
-        if since is not None:
-            where, params = f"{where} AND first_seen_at >= ?", [*params, since]
-        rows = self.con.execute(
-            f"SELECT id, url, content_sha256, revision, cluster_id FROM articles WHERE {where}", params
-        ).fetchall()
+        recent = ("AND first_seen_at >= ?", [since]) if since is not None else ("", [])
+        rows = self._select_in("SELECT id, url, content_sha256, revision, cluster_id FROM articles", "url", urls,
+                               *recent)
         return {r[1]: StoredArticle(*r) for r in rows}
 
     def lone_stories(self, story_ids: Iterable[str]) -> set[str]:
         """Which of these stories have a single article."""
-        ids = list(dict.fromkeys(story_ids))
-        if not ids:
-            return set()
-        where, params = _member("cluster_id", ids)
-        rows = self.con.execute(f"SELECT cluster_id FROM articles WHERE {where} GROUP BY 1 HAVING count(*) = 1",
-                                params).fetchall()
+        rows = self._select_in("SELECT cluster_id FROM articles", "cluster_id", story_ids,
+                               "GROUP BY 1 HAVING count(*) = 1")
         return {story for (story,) in rows}
 
     def band_matches(self, keys: Iterable[int]) -> dict[int, list[str]]:
         """LSH band key → ids of stored articles with that key (one query for a whole batch)."""
-        keys = list(dict.fromkeys(keys))
-        if not keys:
-            return {}
-        where, params = _member("band_key", keys)
-        rows = self.con.execute(f"SELECT band_key, article_id FROM article_bands WHERE {where}", params).fetchall()
         found: dict[int, list[str]] = {}
-        for key, article in rows:
+        for key, article in self._select_in("SELECT band_key, article_id FROM article_bands", "band_key", keys):
             found.setdefault(key, []).append(article)
         return found
 
     def article_bodies(self, ids: Iterable[str]) -> dict[str, tuple[str, str]]:
         """id → (story id, body) of these stored articles."""
-        ids = list(dict.fromkeys(ids))
-        if not ids:
-            return {}
-        where, params = _member("id", ids)
-        rows = self.con.execute(f"SELECT id, cluster_id, body FROM articles WHERE {where}", params).fetchall()
-        return {i: (c, b) for i, c, b in rows}
+        return {i: (c, b) for i, c, b in self._select_in("SELECT id, cluster_id, body FROM articles", "id", ids)}
 
     def articles_without_bands(self, limit: int = 5000) -> list[tuple[str, str]]:
         """(id, body) of articles stored before band keys existed (an upgraded database)."""
@@ -274,8 +259,7 @@ class Repository:
             return []
         present: set[str] = set()
         for column, values in (("id", [a.id for a in articles]), ("url", [a.url for a in articles])):
-            where, params = _member(column, values)
-            present |= {row[0] for row in self.con.execute(f"SELECT {column} FROM articles WHERE {where}", params).fetchall()}
+            present |= {row[0] for row in self._select_in(f"SELECT {column} FROM articles", column, values)}
         fresh: dict[str, ArticleRecord] = {}
         for a in articles:
             if a.id not in present and a.url not in present and a.id not in fresh:
