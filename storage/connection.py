@@ -32,7 +32,7 @@ def connect(path: Path | str, *, read_only: bool = False, wait: float = 0.0,
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
     started = clock()
-    delay = 0.05
+    delay, waited = 0.05, False
     while True:
         try:
             return _open(path, read_only)
@@ -43,11 +43,11 @@ def connect(path: Path | str, *, read_only: bool = False, wait: float = 0.0,
             if clock() + delay - started > wait:
                 raise DatabaseBusyError(f"database {path} is busy: {locked.holder} has been reading it for "
                                         f"more than {wait:g} s; retry when that query has finished") from None
-            if delay == 0.05:
+            if not waited:
                 log.warning("database %s is being read by %s; waiting up to %g s for it to finish",
                             path, locked.holder, wait)
         sleep(delay)
-        delay = min(delay * 2, 2.0)
+        delay, waited = min(delay * 2, 2.0), True
 
 
 class _Locked(Exception):

@@ -85,20 +85,31 @@ def test_canonical_urls_drop_tracking_and_case_noise() -> None:
     assert content_hash("Cải  cách\nhành chính") == content_hash("Cải cách hành chính")
 
 
-def test_a_second_writer_process_gets_a_clear_busy_error(db_path: Path) -> None:
-    with Repository(db_path):
-        pass
-    holder = subprocess.Popen(
+def _never(seconds: float) -> None:
+    raise AssertionError(f"waited {seconds} s for another writer")
+
+
+def _holder(db_path: Path, *, read_only: bool) -> subprocess.Popen[str]:
+    """Another process holding the file (a writer, or a reader running a long query) until its
+    standard input closes."""
+    process = subprocess.Popen(
         [sys.executable, "-c", textwrap.dedent(f"""
             import sys, duckdb
-            con = duckdb.connect({str(db_path)!r})
-            print("locked", flush=True)
+            con = duckdb.connect({str(db_path)!r}, read_only={read_only})
+            print("holding", flush=True)
             sys.stdin.read()
         """)],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
     )
+    assert process.stdout is not None and process.stdout.readline().strip() == "holding"
+    return process
+
+
+def test_a_second_writer_process_gets_a_clear_busy_error(db_path: Path) -> None:
+    with Repository(db_path):
+        pass
+    holder = _holder(db_path, read_only=False)
     try:
-        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
         with pytest.raises(DatabaseBusyError, match=rf"open for writing by .*PID {holder.pid}"):
             Repository(db_path, sleep=_never)  # another writer: an error at once, no waiting
         with pytest.raises(DatabaseBusyError, match="retry"):
@@ -108,29 +119,10 @@ def test_a_second_writer_process_gets_a_clear_busy_error(db_path: Path) -> None:
     assert run_query(db_path, "select count(*) from articles")[1] == [(0,)]
 
 
-def _never(seconds: float) -> None:
-    raise AssertionError(f"waited {seconds} s for another writer")
-
-
-def _reader(db_path: Path) -> subprocess.Popen[str]:
-    """Another process running a long query: it holds the file read-only until told to stop."""
-    reader = subprocess.Popen(
-        [sys.executable, "-c", textwrap.dedent(f"""
-            import sys, duckdb
-            con = duckdb.connect({str(db_path)!r}, read_only=True)
-            print("reading", flush=True)
-            sys.stdin.read()
-        """)],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-    )
-    assert reader.stdout is not None and reader.stdout.readline().strip() == "reading"
-    return reader
-
-
 def test_a_writer_waits_for_a_reader_to_finish_then_writes(db_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     with Repository(db_path):
         pass
-    reader = _reader(db_path)
+    reader = _holder(db_path, read_only=True)
     waits: list[float] = []
 
     def sleep(seconds: float) -> None:  # the reader's query ends while the writer waits
@@ -155,7 +147,7 @@ def test_a_writer_gives_up_on_a_reader_only_after_its_wait(db_path: Path) -> Non
     def sleep(seconds: float) -> None:  # a fake clock: the reader never finishes
         now[0] += seconds
 
-    reader = _reader(db_path)
+    reader = _holder(db_path, read_only=True)
     try:
         with pytest.raises(DatabaseBusyError, match=rf"PID {reader.pid}\) has been reading it for more than 30 s"):
             Repository(db_path, wait=30, sleep=sleep, clock=lambda: now[0])
