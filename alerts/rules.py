@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from cchc_monitor.errors import GONE, LAYOUT_CHANGED
 from cchc_monitor.gazetteer import current_province
 from cchc_monitor.keys import plan_key
 from cchc_monitor.models import AlertCandidate, ArticleRecord, SourceHealth
@@ -14,8 +15,6 @@ RULE_SOURCE_LAYOUT = "source_layout_changed"
 RULE_SOURCE_GONE = "source_gone"
 RULE_SOURCE_UNHEALTHY = "source_unhealthy"
 UNHEALTHY_AFTER = 3  # consecutive failing cycles (the same threshold as v_source_health.unhealthy)
-LAYOUT_CHANGED = "parse.layout_changed"
-GONE = "fetch.http_410"
 
 
 def _where(record: ArticleRecord) -> str:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from analysis import backlog, classify, dates, documents, places, scores
-from analysis.text import as_int_if_whole, nfc
-from cchc_monitor.models import Analysis, Fact
+from analysis import backlog, classify, documents, places, scores
+from cchc_monitor import dates
+from cchc_monitor.text import as_int_if_whole, nfc
+from cchc_monitor.keys import article_id, canonical_url, content_hash
+from cchc_monitor.models import Analysis, ArticleRecord, ExtractedArticle, Fact
 
-__all__ = ["analyze", "to_contract"]
+__all__ = ["analyze", "to_contract", "to_record"]
 
 
 def analyze(text: str, url: str | None = None) -> Analysis:
@@ -26,6 +28,15 @@ def analyze(text: str, url: str | None = None) -> Analysis:
     )
     year = classify.plan_year(text) if category == "plan" else None
     return Analysis(is_cchc, category, published, locality, province, facts, year)
+
+
+def to_record(source_id: str, article: ExtractedArticle) -> ArticleRecord:
+    """An extracted article as the record to store: its canonical URL and id, headline and body
+    analysed together, and the hash of its body (the story key of exact copies)."""
+    url = canonical_url(article.url)
+    text = f"{article.title}\n\n{article.text}" if article.title else article.text
+    return ArticleRecord(article_id(url), url, source_id, article.title, article.published, text,
+                         content_hash(article.text), article.extractor, analyze(text, url))
 
 
 def _plan(result: Analysis) -> dict[str, Any] | None:

@@ -6,7 +6,7 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass
 
-from analysis.text import NUMBER, clause_end, clause_start, lower_same_length, parse_number
+from cchc_monitor.text import NUMBER, clause_end, clause_start, lower_same_length, parse_number
 from cchc_monitor.models import Fact
 
 # "N hồ sơ" (N dossiers): found from "hồ sơ" (a cheap literal scan), then the number just before it.

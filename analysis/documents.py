@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from analysis.dates import ANY_DATE_RE, date_from_match
-from analysis.text import clause_start
+from cchc_monitor.dates import ANY_DATE_RE, date_from_match
+from cchc_monitor.text import clause_start
 from cchc_monitor import gazetteer
 from cchc_monitor.models import Fact
 

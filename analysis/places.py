@@ -6,7 +6,7 @@ import re
 from collections import Counter
 from urllib.parse import urlsplit
 
-from analysis.text import lower_same_length
+from cchc_monitor.text import lower_same_length
 from cchc_monitor import gazetteer
 
 # Administrative unit words that precede a place name (Vietnamese → tier).

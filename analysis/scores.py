@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from analysis.text import NUMBER, clause_end, clause_start, lower_same_length, parse_number
+from cchc_monitor.text import NUMBER, clause_end, clause_start, lower_same_length, parse_number
 from cchc_monitor.models import Fact
 
 # Index names as written (Vietnamese or acronym) → canonical index; `explicit` names a formal index.

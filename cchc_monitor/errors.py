@@ -12,6 +12,11 @@
 
 from __future__ import annotations
 
+# Reason codes that decide something beyond the fetch log (the rest are built as "fetch.http_<status>",
+# "fetch.timeout", "decode.…" where they are raised).
+GONE = "fetch.http_410"  # the source answered 410 Gone: paused until `sources enable`
+LAYOUT_CHANGED = "parse.layout_changed"  # a listing where no article link is found any more
+
 
 class MonitorError(Exception):
     """Something CCHC Monitor understands went wrong."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -168,3 +168,43 @@ class SourceHealth:
     last_failure_reason: str | None
     disabled_reason: str | None = None
     disabled_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class SourceFailure:
+    """Why one source gave nothing this cycle: its reason code and the redacted detail."""
+
+    source: str
+    reason: str
+    detail: str
+
+
+@dataclass
+class CycleSummary:
+    """What one cycle did: printed by the CLI, stored with the run, returned by the flow."""
+
+    run_id: str
+    sources_tried: int = 0
+    sources_failed: int = 0
+    articles_new: int = 0
+    articles_duplicate: int = 0  # links already stored, or claimed by an earlier source of the cycle
+    articles_revised: int = 0
+    articles_unchanged: int = 0  # recent articles read again, text unchanged
+    stories_new: int = 0
+    story_copies: int = 0
+    articles_failed: int = 0
+    facts: int = 0
+    alerts_sent: int = 0
+    alerts_queued: int = 0
+    alerts_failed: int = 0
+    sources_paused: list[str] = field(default_factory=list)
+    failures: list[SourceFailure] = field(default_factory=list)
+
+    @property
+    def all_sources_failed(self) -> bool:
+        """Every source tried gave nothing (offline, or all broken)."""
+        return bool(self.sources_tried) and self.sources_failed == self.sources_tried
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain data for JSON."""
+        return asdict(self)

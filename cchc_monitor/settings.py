@@ -1,28 +1,43 @@
-"""The one typed settings object, read from `CCHC_*` environment variables at the edge (CLI, flows)."""
+"""The typed settings, read from `CCHC_*` environment variables at the edge: the one place for defaults.
+
+`Settings` holds everything that is not secret and builds the frozen `CycleConfig` a flow takes;
+`Secrets` holds the delivery targets and is read only by the process that sends, so a secret is
+never a flow parameter (Prefect stores those), a log line or a database value.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TypeVar
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from cchc_monitor.config import CycleConfig, FetchPolicy, RetryPolicy
 from cchc_monitor.errors import ConfigError
 
 ENV_PREFIX = "CCHC_"
+T = TypeVar("T", bound=BaseSettings)
+
+
+def _load(cls: type[T], overrides: dict[str, object]) -> T:
+    """An instance from the environment and the overrides that are not None; bad values name their variable."""
+    given = {k: v for k, v in overrides.items() if v is not None}
+    try:
+        return cls(**given)
+    except ValidationError as exc:
+        # only the variable and the problem: pydantic's own text would repeat the (possibly secret) value
+        problems = "; ".join(f"{ENV_PREFIX}{'.'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in exc.errors())
+        raise ConfigError(f"invalid settings: {problems}") from None
 
 
 class Settings(BaseSettings):
-    """Every setting of CCHC Monitor; each field is documented in the README's settings table."""
+    """Every setting of CCHC Monitor that is not a secret; each is documented in the README's table."""
 
     model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, frozen=True, extra="ignore")
 
     db_path: Path = Field(Path("data/cchc.duckdb"), description="DuckDB file the monitor writes.")
     sources_file: Path = Field(Path("sources.yaml"), description="YAML list of sources to monitor.")
-    notify_urls: SecretStr = Field(
-        SecretStr(""),
-        description="Apprise URLs for alerts, separated by spaces or newlines (secret).",
-    )
     backlog_threshold: int = Field(
         1, ge=1, description="Alert when a reported late-dossier count is at least this."
     )
@@ -45,9 +60,42 @@ class Settings(BaseSettings):
     fetch_retries: int = Field(
         2, ge=0, description="Retries of a failed source fetch within one cycle (Prefect task)."
     )
+    retry_delay: float = Field(
+        10.0, ge=0, description="Seconds before the first retry of a failed source fetch; each further retry "
+        "waits twice as long (capped at 300 s, with jitter)."
+    )
     revisit_days: float = Field(
         2.0, ge=0, description="Articles first seen less than this many days ago are read again when still "
         "listed, so an edited text becomes a new revision (0: never)."
+    )
+
+    @classmethod
+    def load(cls, **overrides: object) -> Settings:
+        """Read the environment, apply CLI overrides that are not None, and report bad values."""
+        return _load(cls, overrides)
+
+    def fetch_policy(self) -> FetchPolicy:
+        """How to fetch, from these settings."""
+        return FetchPolicy(user_agent=self.user_agent, timeout=self.http_timeout,
+                           deadline=self.request_deadline, host_delay=self.host_delay)
+
+    def cycle_config(self) -> CycleConfig:
+        """The frozen configuration of one cycle (no secret in it)."""
+        return CycleConfig(
+            db_path=self.db_path, sources_file=self.sources_file, fetch=self.fetch_policy(),
+            retry=RetryPolicy(self.fetch_retries, self.retry_delay), backlog_threshold=self.backlog_threshold,
+            max_items_per_source=self.max_items_per_source, revisit_days=self.revisit_days,
+        )
+
+
+class Secrets(BaseSettings):
+    """The secrets: read from the environment of the process that sends, used there, never passed on."""
+
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, frozen=True, extra="ignore")
+
+    notify_urls: SecretStr = Field(
+        SecretStr(""),
+        description="Apprise URLs for alerts, separated by spaces or newlines (secret).",
     )
 
     @field_validator("notify_urls", mode="before")
@@ -55,30 +103,23 @@ class Settings(BaseSettings):
     def _strip(cls, value: object) -> object:
         return value.strip() if isinstance(value, str) else value
 
+    @classmethod
+    def load(cls, **overrides: object) -> Secrets:
+        """Read the secrets from this process's environment."""
+        return _load(cls, overrides)
+
     def notify_url_list(self) -> list[str]:
         """The Apprise URLs, split on whitespace; never log the result."""
         return self.notify_urls.get_secret_value().split()
 
-    @classmethod
-    def load(cls, **overrides: object) -> Settings:
-        """Read the environment, apply CLI overrides that are not None, and report bad values."""
-        given = {k: v for k, v in overrides.items() if v is not None}
-        try:
-            return cls(**given)  # type: ignore[arg-type]
-        except ValidationError as exc:
-            problems = "; ".join(
-                f"{ENV_PREFIX}{'.'.join(map(str, e['loc'])).upper()}: {e['msg']}"
-                for e in exc.errors()
-            )
-            raise ConfigError(f"invalid settings: {problems}") from None
-
 
 def documented_settings() -> list[tuple[str, str, str]]:
-    """(environment variable, default, help) for each setting, for the README and its test."""
+    """(environment variable, default, help) for each setting and secret, for the README and its test."""
     rows = []
-    for name, info in Settings.model_fields.items():
-        default = info.default
-        if isinstance(default, SecretStr):
-            default = "(empty)"
-        rows.append((f"{ENV_PREFIX}{name.upper()}", str(default), info.description or ""))
+    for model in (Settings, Secrets):
+        for name, info in model.model_fields.items():
+            default = info.default
+            if isinstance(default, SecretStr):
+                default = "(empty)"
+            rows.append((f"{ENV_PREFIX}{name.upper()}", str(default), info.description or ""))
     return rows

@@ -14,8 +14,8 @@ from datetime import date
 import trafilatura
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from analysis.dates import find_dates, publication_date
-from analysis.text import nfc
+from cchc_monitor.dates import find_dates, publication_date
+from cchc_monitor.text import nfc
 from cchc_monitor.errors import ParseError
 from cchc_monitor.models import ArticleSelectors, ExtractedArticle
 from scrapers.profiles import BOILERPLATE_HEADINGS, BOILERPLATE_SELECTORS, PROFILES, Profile

@@ -3,22 +3,20 @@
 from __future__ import annotations
 
 import calendar
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timezone
 
 import feedparser
 
+from cchc_monitor.dates import VIETNAM
 from cchc_monitor.errors import ParseError
 from cchc_monitor.models import ItemRef
-
-VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 def _published(entry: feedparser.FeedParserDict) -> date | None:
     parsed = entry.get("published_parsed") or entry.get("updated_parsed")
     if not parsed:
         return None
-    utc = datetime.fromtimestamp(calendar.timegm(parsed), ZoneInfo("UTC"))
+    utc = datetime.fromtimestamp(calendar.timegm(parsed), timezone.utc)
     return utc.astimezone(VIETNAM).date()
 
 

@@ -11,6 +11,7 @@ from urllib.parse import urljoin, urlsplit
 import certifi
 from protego import Protego
 
+from cchc_monitor.config import FetchPolicy
 from cchc_monitor.errors import FetchError
 from scrapers.decode import decode_body
 from scrapers.guard import Guard
@@ -24,18 +25,6 @@ ROBOTS_RETRY = 600.0  # a robots.txt answering 5xx/429 is asked again after this
 # but a retry (10 s or more later, flows/cycle.py) asks again instead of failing on the cached answer
 ROBOTS_NO_ANSWER_RETRY = 5.0
 DEFAULT_PAUSE = 60.0  # a 429/503 without Retry-After pauses the host this long
-
-
-@dataclass(frozen=True)
-class FetchPolicy:
-    """How the crawler behaves; built from the settings at the edge."""
-
-    user_agent: str
-    timeout: float = 20.0  # per network operation (connect, each read)
-    deadline: float = 60.0  # whole request, however slowly the bytes come
-    max_bytes: int = 5 * 1024 * 1024
-    max_redirects: int = 5
-    host_delay: float = 1.0  # floor of the per-host delay; robots Crawl-delay may raise it
 
 
 @dataclass(frozen=True)

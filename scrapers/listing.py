@@ -6,7 +6,7 @@ from urllib.parse import urljoin, urlsplit
 
 from bs4 import BeautifulSoup
 
-from cchc_monitor.errors import ParseError
+from cchc_monitor.errors import LAYOUT_CHANGED, ParseError
 from cchc_monitor.models import ItemRef
 from scrapers.article import refuse_deep_markup
 from scrapers.profiles import PROFILES
@@ -46,7 +46,7 @@ def parse_listing(html: str, url: str, selector: str | None = None, limit: int =
             return items
     raise ParseError(
         f"{url}: no article links matched {selector or 'the default selectors'!r}",
-        url=url, reason="parse.layout_changed",
+        url=url, reason=LAYOUT_CHANGED,
     )
 
 

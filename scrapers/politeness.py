@@ -51,11 +51,6 @@ def retry_after_seconds(value: str | None, wall_now: float | None = None) -> flo
     return min(max(0.0, when - now), MAX_PAUSE)
 
 
-def backoff_delays(retries: int, base: float = 10.0, cap: float = 300.0) -> list[float]:
-    """Capped exponential delays for successive retries (jitter is added by the scheduler)."""
-    return [min(cap, base * 2**attempt) for attempt in range(retries)]
-
-
 @dataclass
 class _Host:
     lock: threading.Lock = field(default_factory=threading.Lock)

@@ -68,17 +68,18 @@ def _to_spec(entry: _Entry, default_max_items: int, folder: Path) -> SourceSpec:
     )
 
 
-def load_sources(path: Path | str, *, default_max_items: int = 30) -> list[SourceSpec]:
-    """Read and validate every entry; raise ConfigError naming the file, the entry and the problem."""
+def load_sources(path: Path | str, *, default_max_items: int) -> list[SourceSpec]:
+    """Read and validate every entry (`default_max_items` for those that set none); raise ConfigError
+    naming the file, the entry and the problem."""
     path = Path(path)
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: sources file not found") from None
+    except FileNotFoundError as exc:
+        raise ConfigError(f"{path}: sources file not found") from exc
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark else ""
-        raise ConfigError(f"{path}{where}: not valid YAML ({getattr(exc, 'problem', exc)})") from None
+        raise ConfigError(f"{path}{where}: not valid YAML ({getattr(exc, 'problem', exc)})") from exc
     if not isinstance(data, dict) or not isinstance(data.get("sources"), list):
         raise ConfigError(f"{path}: expected a top-level 'sources:' list")
     specs: list[SourceSpec] = []
@@ -91,7 +92,7 @@ def load_sources(path: Path | str, *, default_max_items: int = 30) -> list[Sourc
             entry = _Entry.model_validate(raw)
         except ValidationError as exc:
             problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'entry'}: {e['msg']}" for e in exc.errors())
-            raise ConfigError(f"{path}: {label}: {problems}") from None
+            raise ConfigError(f"{path}: {label}: {problems}") from exc
         if entry.id in seen:
             raise ConfigError(f"{path}: {label}: id {entry.id!r} is used twice")
         seen.add(entry.id)

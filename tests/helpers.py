@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import os
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from cchc_monitor.config import FetchPolicy
+from cchc_monitor.models import CycleSummary
+from cchc_monitor.settings import Settings
 from storage.adhoc import run_query
+
+UA = "CCHC-Monitor-test/1.0"
 
 
 def write_sources(path: Path, sources: list[dict[str, Any]]) -> Path:
@@ -16,13 +23,31 @@ def write_sources(path: Path, sources: list[dict[str, Any]]) -> Path:
     return path
 
 
-def run_cycle(sources_file: Path, db_path: Path, notify_urls: list[str] | None = None, **kw: Any) -> dict[str, Any]:
-    """One monitoring cycle through the real Prefect flow, without retry delays."""
+def policy(**overrides: Any) -> FetchPolicy:
+    """The default fetch policy (from Settings, where defaults live) with a test user agent and overrides."""
+    return replace(Settings().fetch_policy(), user_agent=UA, **overrides)
+
+
+def run_cycle(sources_file: Path, db_path: Path, notify_urls: list[str] | None = None, *,
+              only_sources: list[str] | None = None, pages: int = 1, **settings: Any) -> CycleSummary:
+    """One monitoring cycle through the real Prefect flow, without retry or politeness delays.
+
+    The notify URLs reach the flow as they do in production: through this process's environment,
+    never as a parameter."""
     from flows.cycle import monitor_cycle
 
-    kw.setdefault("host_delay", 0.0)  # our loopback servers need no politeness delay; tests never wait
-    return monitor_cycle(sources_file=str(sources_file), db_path=str(db_path),
-                         notify_urls=notify_urls or [], retry_delay_seconds=0, **kw)
+    settings.setdefault("host_delay", 0.0)  # our loopback servers need no politeness delay; tests never wait
+    config = Settings.load(sources_file=sources_file, db_path=db_path, retry_delay=0.0, **settings).cycle_config()
+    if only_sources:
+        config = config.backfill(only_sources, pages)
+    before = os.environ.get("CCHC_NOTIFY_URLS")
+    os.environ["CCHC_NOTIFY_URLS"] = " ".join(notify_urls or [])
+    try:
+        return monitor_cycle(config)
+    finally:
+        os.environ.pop("CCHC_NOTIFY_URLS")
+        if before is not None:
+            os.environ["CCHC_NOTIFY_URLS"] = before
 
 
 def query(db_path: Path, sql: str) -> list[tuple[Any, ...]]:

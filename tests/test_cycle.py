@@ -29,9 +29,9 @@ def test_cycle_stores_articles_facts_and_mails_alerts_once(
 
     first = run_cycle(sources, db_path, [mailbox.url])
 
-    assert (first["sources_tried"], first["sources_failed"]) == (2, 0)
-    assert first["articles_new"] == 4  # plan, backlog, index score, sport; the backlog story is on both sources
-    assert first["articles_duplicate"] == 1
+    assert (first.sources_tried, first.sources_failed) == (2, 0)
+    assert first.articles_new == 4  # plan, backlog, index score, sport; the backlog story is on both sources
+    assert first.articles_duplicate == 1
     rows = dict(query(db_path, "select category, count(*) from articles group by category"))
     assert rows == {"plan": 1, "backlog": 1, "index_score": 1, "not_cchc": 1}
     backlog = query(db_path, "select count, level, locality, province from v_backlog order by count")
@@ -44,7 +44,7 @@ def test_cycle_stores_articles_facts_and_mails_alerts_once(
         db_path, "select f.phrase, f.start_offset, f.end_offset, a.body from facts f join articles a on a.id = f.article_id"
     ):
         assert body[start:end] == phrase
-    assert first["alerts_sent"] == 3
+    assert first.alerts_sent == 3
     subjects = sorted(str(m["Subject"]) for m in mailbox.messages)
     assert subjects == [
         "Hồ sơ trễ hạn: 236 (thành phố) – thành phố Cao Lãnh, Đồng Tháp",
@@ -55,9 +55,9 @@ def test_cycle_stores_articles_facts_and_mails_alerts_once(
 
     second = run_cycle(sources, db_path, [mailbox.url])
 
-    assert second["articles_new"] == 0
-    assert (second["articles_duplicate"], second["articles_unchanged"]) == (1, 4)  # recent ones re-read
-    assert second["alerts_sent"] == 0
+    assert second.articles_new == 0
+    assert (second.articles_duplicate, second.articles_unchanged) == (1, 4)  # recent ones re-read
+    assert second.alerts_sent == 0
     assert len(mailbox.messages) == 3
     assert query(db_path, "select count(*) from articles") == [(4,)]
     assert query(db_path, "select count(*) from alerts where status = 'sent'") == [(3,)]
@@ -72,12 +72,12 @@ def test_failed_delivery_stays_pending_and_is_retried_next_cycle(
 
     first = run_cycle(sources, db_path, [dead_url])
 
-    assert first["alerts_sent"] == 0 and first["alerts_failed"] == 3 and first["alerts_queued"] == 3
+    assert first.alerts_sent == 0 and first.alerts_failed == 3 and first.alerts_queued == 3
     errors = query(db_path, "select status, attempts, last_error from alerts")
     assert all(status == "pending" and attempts == 1 and error for status, attempts, error in errors)
     with sink:
         second = run_cycle(sources, db_path, [dead_url])
-    assert second["alerts_sent"] == 3
+    assert second.alerts_sent == 3
     assert len(sink.messages) == 3
     assert query(db_path, "select count(*) from alerts where status = 'sent'") == [(3,)]
 
@@ -86,7 +86,7 @@ def test_alerts_wait_in_the_outbox_when_no_target_is_configured(
     tmp_path: Path, db_path: Path, portal: DemoPortal
 ) -> None:
     summary = run_cycle(_sources(tmp_path, portal), db_path, [])
-    assert summary["alerts_sent"] == 0 and summary["alerts_queued"] == 3
+    assert summary.alerts_sent == 0 and summary.alerts_queued == 3
     assert query(db_path, "select count(*) from alerts where status = 'pending'") == [(3,)]
 
 
@@ -94,4 +94,4 @@ def test_backlog_threshold_is_configurable(tmp_path: Path, db_path: Path, portal
     summary = run_cycle(_sources(tmp_path, portal), db_path, [], backlog_threshold=300)
     keys = [k for (k,) in query(db_path, "select rule from alerts order by rule")]
     assert keys == ["backlog_threshold", "new_plan"]  # 412 ≥ 300 alerts, 236 does not
-    assert summary["alerts_queued"] == 2
+    assert summary.alerts_queued == 2

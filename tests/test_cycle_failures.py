@@ -46,12 +46,12 @@ def test_each_broken_source_is_recorded_and_the_rest_go_on(
 
     summary = run_cycle(sources, db_path, [], fetch_retries=2)
 
-    assert summary["sources_tried"] == 5
-    assert summary["sources_failed"] == 3
-    assert {f["source"]: f["reason"] for f in summary["failures"]} == {
+    assert summary.sources_tried == 5
+    assert summary.sources_failed == 3
+    assert {f.source: f.reason for f in summary.failures} == {
         "unreachable": "fetch.connect_error", "error-500": "fetch.http_500", "malformed": "parse.not_a_feed"}
-    assert summary["articles_failed"] == 1  # the page with no body
-    assert summary["articles_new"] == 3  # the healthy source still delivered its three items
+    assert summary.articles_failed == 1  # the page with no body
+    assert summary.articles_new == 3  # the healthy source still delivered its three items
     failed = dict(query(db_path, "select source_id, reason from fetch_log where not ok"))
     assert failed == {"unreachable": "fetch.connect_error", "error-500": "fetch.http_500",
                       "malformed": "parse.not_a_feed", "empty-body": "parse.no_body"}

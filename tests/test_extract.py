@@ -56,7 +56,7 @@ def test_a_source_can_name_its_own_article_layout(tmp_path: Path) -> None:
     sources = write_sources(tmp_path / "s.yaml", [{
         "id": "portal", "name": "Cổng", "kind": "rss", "url": "https://x.gov.vn/rss",
         "article": {"body": "div.noi-dung", "title": ".tieu-de", "date": ".ngay", "drop": [".ghi-chu"]}}])
-    (spec,) = load_sources(sources)
+    (spec,) = load_sources(sources, default_max_items=30)
     paragraph = "<p>Sở Nội vụ rà soát thủ tục hành chính, cắt giảm thời gian giải quyết hồ sơ cho người dân.</p>"
     html = ("<html><body><div class='tieu-de'>Rà soát thủ tục hành chính</div><div class='ngay'>Ngày 03/02/2026</div>"
             f"<div class='noi-dung'>{paragraph * 3}<div class='ghi-chu'>Lượt xem: 120</div></div>"
@@ -69,7 +69,7 @@ def test_a_source_can_name_its_own_article_layout(tmp_path: Path) -> None:
     bad = write_sources(tmp_path / "bad.yaml", [{"id": "p", "name": "P", "kind": "rss", "url": "https://x.gov.vn/rss",
                                                 "article": {"title": "h1"}}])
     with pytest.raises(Exception, match="article.body"):
-        load_sources(bad)
+        load_sources(bad, default_max_items=30)
 
 
 def test_a_page_without_a_body_is_a_parse_error() -> None:

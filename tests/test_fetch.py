@@ -12,19 +12,20 @@ from email.utils import formatdate
 import pytest
 
 from cchc_monitor.errors import FetchError
-from scrapers.fetch import Fetcher, FetchPolicy
+from scrapers.fetch import Fetcher
 from scrapers.guard import Guard, is_private_address, resolve
-from scrapers.politeness import Gates, backoff_delays, retry_after_seconds
+from scrapers.politeness import Gates, retry_after_seconds
 from tests.servers import FakeClock, raw_server, respond, routes
+from tests.helpers import policy
+from cchc_monitor.config import RetryPolicy
 
-UA = "CCHC-Monitor-test/1.0"
 OK_HTML = "<html><body><p>Cải cách hành chính</p></body></html>".encode()
 
 
-def fetcher(clock: FakeClock | None = None, **policy: object) -> Fetcher:
+def fetcher(clock: FakeClock | None = None, **overrides: object) -> Fetcher:
     clock = clock or FakeClock()
-    options = {"user_agent": UA, "timeout": 2.0, "deadline": 30.0, "host_delay": 0.0, **policy}
-    return Fetcher(FetchPolicy(**options), gates=Gates(clock, min_delay=float(options["host_delay"]), jitter=0.0))
+    options = {"timeout": 2.0, "deadline": 30.0, "host_delay": 0.0, **overrides}
+    return Fetcher(policy(**options), gates=Gates(clock, min_delay=float(options["host_delay"]), jitter=0.0))
 
 
 def reason_of(call) -> str:  # type: ignore[no-untyped-def]
@@ -58,7 +59,7 @@ def test_a_name_that_does_not_resolve_is_a_dns_error_retried_only_when_the_resol
         return system(host, *args, **kwargs)
 
     monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
-    with Fetcher(FetchPolicy(UA, host_delay=0.0), gates=Gates(FakeClock(), 0.0), guard=_internet_guard()) as f:
+    with Fetcher(policy(host_delay=0.0), gates=Gates(FakeClock(), 0.0), guard=_internet_guard()) as f:
         with pytest.raises(FetchError) as info:
             f.get("http://gone.test/rss")
     assert (info.value.reason, info.value.retryable) == ("fetch.dns_error", retryable)
@@ -68,7 +69,7 @@ def test_a_name_that_does_not_resolve_is_a_dns_error_retried_only_when_the_resol
 def test_a_host_silent_for_robots_is_asked_again_by_a_retry_not_failed_from_the_cache() -> None:
     clock = FakeClock()
     port = _closed_port()
-    with Fetcher(FetchPolicy(UA, host_delay=0.0), gates=Gates(clock, 0.0), clock=clock) as f:
+    with Fetcher(policy(host_delay=0.0), gates=Gates(clock, 0.0), clock=clock) as f:
         first = pytest.raises(FetchError, f.get, f"http://127.0.0.1:{port}/rss").value
         assert first.reason == "fetch.connect_error" and first.retryable
         ok = routes({"/robots.txt": ("404 Not Found", {}, b""), "/rss": ("200 OK", {}, OK_HTML)})
@@ -177,7 +178,7 @@ def _internet_guard(resolver=resolve) -> Guard:  # type: ignore[no-untyped-def]
 def test_t10_a_public_source_redirected_into_a_private_address_is_blocked() -> None:
     with raw_server(routes({"/secret": ("200 OK", {}, b"metadata")}), host="127.0.0.2") as (inner, inner_seen):
         with raw_server(routes({"/rss": ("302 Found", {"Location": inner + "/secret"}, b"")})) as (outer, _):
-            with Fetcher(FetchPolicy(UA, host_delay=0.0), gates=Gates(FakeClock(), 0.0), guard=_internet_guard()) as f:
+            with Fetcher(policy(host_delay=0.0), gates=Gates(FakeClock(), 0.0), guard=_internet_guard()) as f:
                 assert reason_of(lambda: f.get(outer + "/rss")) == "ssrf.blocked"
     assert "/secret" not in inner_seen
 
@@ -197,13 +198,12 @@ def test_d5_connections_are_pinned_to_the_checked_address() -> None:
     with raw_server(ok) as (outer, _):
         port = outer.rsplit(":", 1)[1]
         with raw_server(ok, host="127.0.0.2", port=int(port)) as (_, inner_seen):
-            policy = FetchPolicy(UA, host_delay=0.0)
-            with Fetcher(policy, gates=Gates(FakeClock(), 0.0), guard=_internet_guard(rebinding)) as f:
+            with Fetcher(policy(host_delay=0.0), gates=Gates(FakeClock(), 0.0), guard=_internet_guard(rebinding)) as f:
                 assert reason_of(lambda: f.get(f"http://portal.test:{port}/rss")) == "ssrf.blocked"
             assert inner_seen == []
             # a stable answer: the name (unknown to the system resolver) is reached through the checked address
             steady = _internet_guard(lambda host: ["127.0.0.1"] if host == "portal.test" else resolve(host))
-            with Fetcher(policy, gates=Gates(FakeClock(), 0.0), guard=steady) as f:
+            with Fetcher(policy(host_delay=0.0), gates=Gates(FakeClock(), 0.0), guard=steady) as f:
                 assert f.get(f"http://portal.test:{port}/rss").status == 200
 
 
@@ -230,8 +230,8 @@ def test_t11_retry_after_pauses_the_whole_host(form: str) -> None:
 
 
 def test_t12_backoff_delays_grow_and_are_capped() -> None:
-    assert backoff_delays(4, base=10, cap=60) == [10, 20, 40, 60]
-    assert backoff_delays(0) == []
+    assert RetryPolicy(4, 10, cap_seconds=60).delays() == [10, 20, 40, 60]
+    assert RetryPolicy(0, 10).delays() == []
     assert retry_after_seconds("999999") == 24 * 3600
 
 

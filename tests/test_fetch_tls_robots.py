@@ -12,17 +12,17 @@ import trustme
 from cchc_monitor.errors import FetchError, ParseError
 from scrapers.decode import decode_body
 from scrapers.feed import parse_feed
-from scrapers.fetch import Fetcher, FetchPolicy, tls_context
+from scrapers.fetch import Fetcher, tls_context
 from scrapers.politeness import Gates
 from tests.servers import FakeClock, https_server, raw_server, routes
+from tests.helpers import policy
 
-UA = "CCHC-Monitor-test/1.0"
 PAGE = "<html><body><p>Ủy ban nhân dân tỉnh</p></body></html>".encode()
 
 
 def fetcher(clock: FakeClock | None = None, verify: object = True, host_delay: float = 0.0) -> Fetcher:
     clock = clock or FakeClock()
-    return Fetcher(FetchPolicy(UA, timeout=2.0, host_delay=host_delay), gates=Gates(clock, host_delay, jitter=0.0),
+    return Fetcher(policy(timeout=2.0, host_delay=host_delay), gates=Gates(clock, host_delay, jitter=0.0),
                    verify=verify)  # type: ignore[arg-type]
 
 
@@ -232,7 +232,7 @@ def test_robots_txt_is_read_once_per_host_for_all_fetchers() -> None:
     with raw_server(routes({"/robots.txt": ("200 OK", {}, b"User-agent: *\nAllow: /\n"), "/a": ("200 OK", {}, PAGE),
                             "/b": ("200 OK", {}, PAGE)})) as (base, seen):
         for path in ("/a", "/b"):
-            with Fetcher(FetchPolicy(UA, host_delay=0.0), gates=Gates(FakeClock(), 0.0), robots=shared) as f:
+            with Fetcher(policy(host_delay=0.0), gates=Gates(FakeClock(), 0.0), robots=shared) as f:
                 f.get(base + path)
     assert seen.count("/robots.txt") == 1
 

@@ -38,8 +38,8 @@ def test_a_source_answering_410_is_paused_until_an_operator_enables_it(
     first = run_cycle(sources, db_path)
     second = run_cycle(sources, db_path)
 
-    assert first["failures"][0]["reason"] == "fetch.http_410"
-    assert second["sources_paused"] == ["gone"] and second["sources_tried"] == 0
+    assert first.failures[0].reason == "fetch.http_410"
+    assert second.sources_paused == ["gone"] and second.sources_tried == 0
     assert _requests(httpserver, "/rss") == 1  # the paused source was not asked again
     assert query(db_path, "select disabled_reason from v_source_health") == [("fetch.http_410",)]
     assert len(_alerts(db_path, "source_gone")) == 1
@@ -68,11 +68,11 @@ def test_a_changed_layout_gives_one_notice_per_breakage_not_per_run(
 
     first = run_cycle(sources, db_path)
     run_cycle(sources, db_path)
-    assert first["failures"][0]["reason"] == "parse.layout_changed"
+    assert first.failures[0].reason == "parse.layout_changed"
     assert len(_alerts(db_path, "source_layout_changed")) == 1  # two broken runs, one notice
 
     layout["page"] = LISTING  # fixed ...
-    assert run_cycle(sources, db_path)["sources_failed"] == 0
+    assert run_cycle(sources, db_path).sources_failed == 0
     layout["page"] = REDESIGNED  # ... and broken again: a new breakage, a new notice
     run_cycle(sources, db_path)
     assert len(_alerts(db_path, "source_layout_changed")) == 2

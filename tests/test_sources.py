@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_default_sources_file_loads_with_unique_ids_and_real_addresses() -> None:
-    specs = load_sources(ROOT / "sources.yaml")
+    specs = load_sources(ROOT / "sources.yaml", default_max_items=30)
     assert len(specs) >= 30
     assert len({s.id for s in specs}) == len(specs)
     assert all(s.url.startswith(("http://", "https://")) and "example" not in s.url for s in specs)
@@ -42,10 +42,10 @@ def test_bad_sources_files_are_reported_precisely(tmp_path: Path, content: str, 
     path = tmp_path / "mine.yaml"
     path.write_text(content, encoding="utf-8")
     with pytest.raises(ConfigError, match=message) as info:
-        load_sources(path)
+        load_sources(path, default_max_items=30)
     assert str(info.value).startswith(str(path))
 
 
 def test_missing_sources_file(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="sources file not found"):
-        load_sources(tmp_path / "nope.yaml")
+        load_sources(tmp_path / "nope.yaml", default_max_items=30)

@@ -47,8 +47,8 @@ def test_backfill_walks_back_through_listing_pages(tmp_path: Path, db_path: Path
     first = run_cycle(sources, db_path, only_sources=["xa"])  # an ordinary run reads page 1 only
     deeper = run_cycle(sources, db_path, only_sources=["xa"], pages=3)
 
-    assert (first["sources_tried"], first["articles_new"]) == (1, 2)
-    assert (deeper["articles_new"], deeper["articles_duplicate"] + deeper["articles_unchanged"]) == (4, 2)
+    assert (first.sources_tried, first.articles_new) == (1, 2)
+    assert (deeper.articles_new, deeper.articles_duplicate + deeper.articles_unchanged) == (4, 2)
     assert query(db_path, "select count(*) from articles where source_id = 'xa'") == [(6,)]
     assert query(db_path, "select count(*) from fetch_log where source_id = 'other'") == [(0,)]
 
@@ -72,7 +72,7 @@ def test_a_feed_answering_304_is_not_parsed_again(tmp_path: Path, db_path: Path,
     run_cycle(sources, db_path)
     second = run_cycle(sources, db_path)
 
-    assert second["sources_failed"] == 0 and second["articles_duplicate"] == 0  # nothing re-read
+    assert second.sources_failed == 0 and second.articles_duplicate == 0  # nothing re-read
     statuses = [s for (s,) in query(db_path, "select status from fetch_log where url like '%/rss' order by id")]
     assert statuses == [200, 304]
 

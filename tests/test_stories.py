@@ -58,7 +58,7 @@ def test_a_story_on_two_portals_is_one_cluster_and_an_edit_alerts_only_its_new_f
     sources = _commune_and_district(tmp_path, httpserver, original)
 
     first = run_cycle(sources, db_path)
-    assert (first["articles_new"], first["stories_new"], first["story_copies"]) == (2, 1, 1)
+    assert (first.articles_new, first.stories_new, first.story_copies) == (2, 1, 1)
     ((articles, n_sources, urls),) = query(db_path, "select articles, sources, urls from v_story_clusters")
     assert (articles, n_sources, len(urls)) == (2, 2, 2)
     backlog_alerts = "select title from alerts where rule = 'backlog_threshold' order by created_at"
@@ -67,12 +67,12 @@ def test_a_story_on_two_portals_is_one_cluster_and_an_edit_alerts_only_its_new_f
 
     text["a"] = REPORT.format(extra=EDIT)  # the commune adds a paragraph to its article
     second = run_cycle(sources, db_path)
-    assert (second["articles_new"], second["articles_revised"]) == (0, 1)
+    assert (second.articles_new, second.articles_revised) == (0, 1)
     assert query(db_path, "select revision from articles where url like '%/xa/bai-1'") == [(2,)]
     assert query(db_path, "select revision, body not like '%9 hồ sơ%' from article_revisions") == [(1, True)]
     titles = [t for (t,) in query(db_path, backlog_alerts)]
     assert len(titles) == 2 and "9 (huyện)" in titles[1]  # only the new figure alerts
-    assert run_cycle(sources, db_path)["articles_revised"] == 0  # read again, unchanged
+    assert run_cycle(sources, db_path).articles_revised == 0  # read again, unchanged
 
 
 def test_a_database_made_by_an_older_version_upgrades_in_place(db_path: Path) -> None:
@@ -117,11 +117,11 @@ def test_a_stub_edited_into_a_copy_of_another_story_joins_that_story(
     sources = _commune_and_district(tmp_path, httpserver, commune)
 
     first = run_cycle(sources, db_path)
-    assert (first["articles_new"], first["stories_new"]) == (2, 2)
+    assert (first.articles_new, first.stories_new) == (2, 2)
     # the commune fills in its stub: now a copy of the district's story
     page.update(title="Xã An Bình: 48 hồ sơ trễ hạn", body=REPORT.format(extra=""))
     second = run_cycle(sources, db_path)
-    assert second["articles_revised"] == 1
+    assert second.articles_revised == 1
     assert query(db_path, "select articles, sources from v_story_clusters") == [(2, 2)]
     assert query(db_path, "select count(*) from story_clusters") == [(1,)]
     backlog_alerts = "select count(*) from alerts where rule = 'backlog_threshold'"

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import time
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Callable
+from typing import Callable, Iterator
 
 import yaml
 
 from cchc_monitor.demo.mailsink import MailSink
 from cchc_monitor.demo.portal import DemoPortal
+from cchc_monitor.models import CycleSummary
 from cchc_monitor.settings import Settings
+from flows.local import run_cycle
 
 
 def write_sources(portal: DemoPortal, path: Path) -> Path:
@@ -28,18 +32,32 @@ def write_sources(portal: DemoPortal, path: Path) -> Path:
     return path
 
 
-def run_demo(workdir: Path, *, keep_serving: bool, report: Callable[[dict[str, Any], Path], None]) -> None:
-    """Run one cycle against the demo portal into workdir/demo.duckdb and show what arrived by mail."""
-    from cchc_monitor.cli import run_cycle
+@contextmanager
+def notify_url(url: str) -> Iterator[None]:
+    """Delivery targets are read from the environment of the process that sends (never passed as a
+    parameter); the demo's is the local mailbox, for this run only."""
+    before = os.environ.get("CCHC_NOTIFY_URLS")
+    os.environ["CCHC_NOTIFY_URLS"] = url
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop("CCHC_NOTIFY_URLS", None)
+        else:
+            os.environ["CCHC_NOTIFY_URLS"] = before
 
+
+def run_demo(workdir: Path, *, keep_serving: bool, report: Callable[[CycleSummary, Path], None]) -> None:
+    """Run one cycle against the demo portal into workdir/demo.duckdb and show what arrived by mail."""
     shutil.rmtree(workdir, ignore_errors=True)
     workdir.mkdir(parents=True)
     with DemoPortal() as portal, MailSink(workdir / "mail") as sink:
         print(f"demo portal at {portal.base} (feed {portal.feed_url}, listing {portal.listing_url})")
+        # our own portal on loopback: no politeness delay and no retry wait needed
         settings = Settings.load(sources_file=write_sources(portal, workdir / "sources.yaml"),
-                                 db_path=workdir / "demo.duckdb", notify_urls=sink.url,
-                                 host_delay=0.0)  # our own portal on loopback: no politeness delay needed
-        summary = run_cycle(settings, retry_delay_seconds=0)
+                                 db_path=workdir / "demo.duckdb", host_delay=0.0, retry_delay=0.0)
+        with notify_url(sink.url):
+            summary = run_cycle(settings.cycle_config())
         report(summary, settings.db_path)
         print(f"\n{len(sink.messages)} alert e-mail(s) received by the local mailbox {workdir / 'mail'}:")
         for message in sink.messages:

@@ -1,11 +1,14 @@
-"""Vietnamese dates: "ngày 17/01/2023", "10 tháng 11 năm 2021", "31-1-2024", and publication datelines."""
+"""Vietnamese dates ("ngày 17/01/2023", "10 tháng 11 năm 2021", "31-1-2024"), datelines, and the time zone."""
 
 from __future__ import annotations
 
 import re
 from datetime import date
+from zoneinfo import ZoneInfo
 
-from analysis.text import lower_same_length
+from cchc_monitor.text import lower_same_length
+
+VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")  # every time we show or compare is Vietnam's (UTC+7, no DST)
 
 # Numeric dates: 17/01/2023, 31-1-2024, 2.1.2018 (day first, as Vietnamese writes them).
 NUMERIC_DATE_RE = re.compile(r"(?<!\d)(\d{1,2})\s?([/.-])\s?(\d{1,2})\2\s?(\d{4})(?!\d)")

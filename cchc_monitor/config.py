@@ -1,0 +1,57 @@
+"""The frozen configuration one cycle runs with, built once from the settings; it carries no secret.
+
+`Settings` (cchc_monitor/settings.py) is the only reader of the environment and the one place
+where defaults live; it builds a `CycleConfig`, which the flow takes whole as its only parameter.
+Because Prefect stores a flow's parameters in its database and shows them in its UI, nothing in
+here may ever hold a secret: delivery targets are read by the process that sends (`Secrets`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class FetchPolicy:
+    """How the crawler behaves towards portals (timeouts, politeness, limits)."""
+
+    user_agent: str
+    timeout: float  # per network operation (connect, each read)
+    deadline: float  # whole request, however slowly the bytes come
+    host_delay: float  # floor of the per-host delay; robots Crawl-delay may raise it
+    max_bytes: int = 5 * 1024 * 1024  # decompressed bytes of one response
+    max_redirects: int = 5
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Retries of a source whose fetch failed for a transient reason: capped exponential delays."""
+
+    retries: int
+    delay_seconds: float  # the first delay; each further one doubles
+    cap_seconds: float = 300.0
+    jitter_factor: float = 0.5  # sources that failed together do not retry in step
+
+    def delays(self) -> list[float]:
+        """The delay before each retry, in order (jitter is added by the scheduler)."""
+        return [min(self.cap_seconds, self.delay_seconds * 2**attempt) for attempt in range(self.retries)]
+
+
+@dataclass(frozen=True)
+class CycleConfig:
+    """Everything one monitoring cycle (or backfill) needs to know, except secrets."""
+
+    db_path: Path
+    sources_file: Path
+    fetch: FetchPolicy
+    retry: RetryPolicy
+    backlog_threshold: int
+    max_items_per_source: int
+    revisit_days: float  # articles first seen less than this long ago are read again (0: never)
+    only_sources: tuple[str, ...] = ()  # a backfill: these sources only, even when paused
+    pages: int = 1  # listing pages walked per source (a backfill goes deeper)
+
+    def backfill(self, sources: list[str] | tuple[str, ...], pages: int) -> CycleConfig:
+        """The same configuration for a backfill of some sources, `pages` listing pages deep."""
+        return replace(self, only_sources=tuple(sources), pages=pages)

@@ -1,0 +1,76 @@
+"""Where a cycle's articles go: new stories, copies of known stories, revisions, unchanged re-reads.
+
+The decisions need a few lookups of what is stored; `StoryStore` names them, and the storage
+room's `Repository` satisfies it, so this room never imports storage.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Iterable, Protocol
+
+from cchc_monitor.models import ArticleRecord, StoredArticle
+from dedup import clusters, fingerprint
+
+
+class StoryStore(Protocol):
+    """The lookups (and the one write) story placement needs from the store."""
+
+    def stored_articles(self, urls: Iterable[str]) -> dict[str, StoredArticle]: ...
+    def known_content(self, hashes: Iterable[str]) -> dict[str, tuple[str, str]]: ...
+    def band_matches(self, keys: Iterable[int]) -> dict[int, list[str]]: ...
+    def article_bodies(self, ids: Iterable[str]) -> dict[str, tuple[str, str]]: ...
+    def lone_stories(self, story_ids: Iterable[str]) -> set[str]: ...
+    def articles_without_bands(self) -> list[tuple[str, str]]: ...
+    def store_bands(self, bands: dict[str, tuple[int, ...]]) -> None: ...
+
+
+@dataclass(frozen=True)
+class Placed:
+    """A cycle's articles placed: new ones with their story, revised ones (text changed), and counts."""
+
+    fresh: list[ArticleRecord]
+    revised: list[ArticleRecord]
+    stories_new: int
+    story_copies: int
+    unchanged: int  # stored articles read again with the same text: dropped
+
+
+def place(store: StoryStore, records: list[ArticleRecord]) -> Placed:
+    """New articles with their story (exact or near copy of a stored one, or a new story), and
+    stored articles whose text changed (revisions); an unchanged re-read is dropped."""
+    stored = store.stored_articles(r.url for r in records)
+    fresh = [r for r in records if r.url not in stored]
+    revised = [replace(r, cluster_id=stored[r.url].cluster_id, bands=fingerprint(r.body).bands) for r in records
+               if r.url in stored and stored[r.url].content_sha256 != r.content_sha256]
+    placements = clusters.assign([(r.id, r.body, r.content_sha256) for r in fresh],
+                                 store.known_content(r.content_sha256 for r in fresh),
+                                 store.band_matches, store.article_bodies)
+    fresh = [replace(r, cluster_id=p.cluster_id, bands=p.bands) for r, p in zip(fresh, placements, strict=True)]
+    copies = sum(p.joined for p in placements)
+    return Placed(fresh, rejoin(store, revised), len(placements) - copies, copies,
+                  len(records) - len(fresh) - len(revised))
+
+
+def rejoin(store: StoryStore, revised: list[ArticleRecord]) -> list[ArticleRecord]:
+    """A revised article alone in its story (a stub, say) whose new text is a copy of another
+    story joins that story; an article with copies of its own keeps its story."""
+    alone = store.lone_stories(r.cluster_id for r in revised if r.cluster_id)
+    out = []
+    for r in revised:
+        if r.cluster_id in alone:
+            def others(keys: list[int], me: str = r.id) -> dict[int, list[str]]:  # not its own earlier text
+                return {k: [a for a in ids if a != me] for k, ids in store.band_matches(keys).items()}
+
+            exact = {h: v for h, v in store.known_content([r.content_sha256]).items() if v[0] != r.id}
+            (placed,) = clusters.assign([(r.id, r.body, r.content_sha256)], exact, others, store.article_bodies)
+            if placed.joined:
+                r = replace(r, cluster_id=placed.cluster_id)
+        out.append(r)
+    return out
+
+
+def backfill_bands(store: StoryStore) -> None:
+    """Band keys for articles stored by a version without them (an upgraded database)."""
+    while batch := store.articles_without_bands():
+        store.store_bands({article_id: fingerprint(body).bands for article_id, body in batch})

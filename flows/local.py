@@ -1,0 +1,28 @@
+"""Running a cycle from this process (the CLI, the demo): Prefect's local defaults, then the flow."""
+
+from __future__ import annotations
+
+import os
+
+from cchc_monitor.config import CycleConfig
+from cchc_monitor.models import CycleSummary
+
+# Prefect's local ephemeral API: a cold start takes 10-30 s here (default limit 20 s); no telemetry.
+# The throwaway server logs tracebacks for events still in flight when it is stopped at the end of
+# a cycle; they say nothing about the cycle, so only its critical messages are shown.
+PREFECT_DEFAULTS = {
+    "PREFECT_SERVER_LOGGING_LEVEL": "CRITICAL",
+    "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "180",
+    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    "DO_NOT_TRACK": "1",
+    "PREFECT_LOGGING_LEVEL": "WARNING",
+}
+
+
+def run_cycle(config: CycleConfig) -> CycleSummary:
+    """Run one monitoring cycle (or a backfill) as a Prefect flow; Prefect is imported only now."""
+    for name, value in PREFECT_DEFAULTS.items():
+        os.environ.setdefault(name, value)
+    from flows.cycle import monitor_cycle
+
+    return monitor_cycle(config)
