@@ -1,4 +1,7 @@
-"""Shared fixtures: loopback servers (demo portal, SMTP sink), a temporary database, Prefect's harness."""
+"""Fixtures every room uses: a clean environment, a temporary database, the demo's loopback servers.
+
+Each room's own servers and fixtures are in its conftest (tests/<room>/conftest.py); only the wiring
+tests (tests/flows/) use Prefect's harness."""
 
 from __future__ import annotations
 
@@ -11,8 +14,6 @@ import pytest
 from cchc_monitor.demo.mailsink import MailSink
 from cchc_monitor.demo.portal import DemoPortal
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-
 
 @pytest.fixture(autouse=True)
 def clean_environ(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -20,18 +21,6 @@ def clean_environ(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in list(os.environ):
         if name.startswith("CCHC_"):
             monkeypatch.delenv(name)
-
-
-@pytest.fixture(scope="session")
-def prefect_harness(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    """One Prefect test server for the whole session (flows are slow to start)."""
-    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    os.environ.setdefault("DO_NOT_TRACK", "1")
-    os.environ.setdefault("PREFECT_HOME", str(tmp_path_factory.mktemp("prefect-home")))
-    from prefect.testing.utilities import prefect_test_harness
-
-    with prefect_test_harness(server_startup_timeout=180):
-        yield
 
 
 @pytest.fixture

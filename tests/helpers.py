@@ -15,6 +15,9 @@ from cchc_monitor.settings import Settings
 from storage.adhoc import run_query
 
 UA = "CCHC-Monitor-test/1.0"
+ROOT = Path(__file__).resolve().parents[1]  # the project
+PAGES = ROOT / "tests" / "pages"  # portal pages we wrote in each platform's structure
+SHARED = ROOT.parent / "shared"  # ../shared: read at run time, never copied
 
 
 def write_sources(path: Path, sources: list[dict[str, Any]]) -> Path:

@@ -1,4 +1,4 @@
-"""The console command: analyze (the scorer's contract), sql output formats, run's offline report."""
+"""The console command: analyze (the scorer's contract), extract, sql output formats, bad settings."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from cchc_monitor.cli import app
 from storage.repository import Repository
-from tests.helpers import write_sources
+from tests.helpers import PAGES, write_sources
 
 runner = CliRunner()
 KEYS = {"is_cchc", "category", "published", "locality", "province",
@@ -97,14 +97,12 @@ def test_bad_settings_are_named(monkeypatch: pytest.MonkeyPatch) -> None:
     assert result.exit_code == 2 and "CCHC_BACKLOG_THRESHOLD" in result.stderr
 
 
-@pytest.mark.flow
-@pytest.mark.usefixtures("prefect_harness")
-def test_run_says_plainly_when_no_source_was_reachable(tmp_path: Path, db_path: Path) -> None:
-    sources = write_sources(tmp_path / "s.yaml", [
-        {"id": "nowhere", "name": "Không có", "kind": "rss", "url": "http://127.0.0.1:9/rss"}])
-    result = runner.invoke(app, ["run", "--sources", str(sources), "--db", str(db_path)],
-                           env={"CCHC_FETCH_RETRIES": "0", "CCHC_HOST_DELAY": "0"})
+def test_extract_command_prints_one_object_per_path(tmp_path: Path) -> None:
+    as_json = tmp_path / "page.json"
+    as_json.write_text(json.dumps({"url": "https://x.gov.vn/a", "html": (PAGES / "nukeviet.html").read_text()}),
+                       encoding="utf-8")
+    result = CliRunner().invoke(app, ["extract", "--json", str(PAGES / "liferay.html"), str(as_json)])
     assert result.exit_code == 0, result.output
-    assert "sources tried 1, failed 1" in result.stdout
-    assert "No source was reachable" in result.stdout and "make demo" in result.stdout
-    assert "nowhere: fetch.connect_error" in result.stdout
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [line["profile"] for line in lines] == ["liferay", "nukeviet"]
+    assert set(lines[0]) == {"title", "published", "text", "profile"}

@@ -10,6 +10,7 @@ import textwrap
 from pathlib import Path
 
 from storage.adhoc import run_query
+from tests.helpers import ROOT
 
 WRITER = textwrap.dedent("""
     import sys
@@ -37,7 +38,7 @@ WRITER = textwrap.dedent("""
 
 
 def _writer(db: Path, batches: int) -> subprocess.Popen[str]:
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
     return subprocess.Popen([sys.executable, "-c", WRITER, str(db), str(batches)], stdout=subprocess.PIPE,
                             text=True, env=env)
 

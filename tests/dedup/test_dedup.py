@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dedup import fingerprint, same_story
 from dedup.clusters import assign
-from tests import dedup_corpus
+from tests.dedup import dedup_corpus
 
 STORY = ("Sáng 12/3, UBND xã An Bình tổ chức hội nghị triển khai Kế hoạch số 15/KH-UBND về cải cách hành chính "
          "năm 2026. Năm 2025 xã tiếp nhận 1.250 hồ sơ, giải quyết đúng hạn đạt 98,5%, còn 12 hồ sơ trễ hạn. "

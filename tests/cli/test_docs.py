@@ -18,8 +18,8 @@ from cchc_monitor.keys import article_id, content_hash
 from cchc_monitor.models import ArticleRecord, SourceSpec
 from cchc_monitor.settings import documented_settings
 from storage.repository import Repository
+from tests.helpers import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 COMMANDS = sorted(
     [c.name or c.callback.__name__ for c in app.registered_commands]  # type: ignore[union-attr]

@@ -9,8 +9,8 @@ import pytest
 from cchc_monitor.errors import ConfigError
 from cchc_monitor.gazetteer import MERGER_2025
 from scrapers.sources import load_sources
+from tests.helpers import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_default_sources_file_loads_with_unique_ids_and_real_addresses() -> None:

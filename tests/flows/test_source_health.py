@@ -12,8 +12,9 @@ from werkzeug import Request, Response
 
 from cchc_monitor.cli import app
 from tests.helpers import query, run_cycle, write_sources
+from tests.helpers import PAGES
 
-ARTICLE = (Path(__file__).parent / "pages" / "nukeviet.html").read_text(encoding="utf-8")
+ARTICLE = (PAGES / "nukeviet.html").read_text(encoding="utf-8")
 LISTING = "<html><body><div class='viewcat_list'><h3><a href='/bai-1.html'>Tin 1</a></h3></div></body></html>"
 REDESIGNED = "<html><body><div class='grid'><span onclick='go(1)'>Tin 1</span></div></body></html>"
 

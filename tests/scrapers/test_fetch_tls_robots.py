@@ -14,8 +14,9 @@ from scrapers.decode import decode_body
 from scrapers.feed import parse_feed
 from scrapers.fetch import Fetcher, tls_context
 from scrapers.politeness import Gates
-from tests.servers import FakeClock, https_server, raw_server, routes
+from tests.scrapers.servers import FakeClock, https_server, raw_server, routes
 from tests.helpers import policy
+from tests.helpers import ROOT
 
 PAGE = "<html><body><p>Ủy ban nhân dân tỉnh</p></body></html>".encode()
 
@@ -27,21 +28,6 @@ def fetcher(clock: FakeClock | None = None, verify: object = True, host_delay: f
 
 
 # H2: TLS ------------------------------------------------------------------------------------------
-
-@pytest.fixture(scope="module")
-def pki() -> dict[str, object]:
-    """A root CA, an intermediate under it, and leaves issued by the intermediate."""
-    root = trustme.CA()
-    intermediate = root.create_child_ca()
-    now = dt.datetime.now(dt.timezone.utc)
-    return {
-        "root": root, "intermediate": intermediate,
-        "leaf": intermediate.issue_cert("127.0.0.1"),
-        "expired": intermediate.issue_cert("127.0.0.1", not_before=now - dt.timedelta(days=30),
-                                           not_after=now - dt.timedelta(days=1)),
-        "wrong_host": intermediate.issue_cert("portal.example.vn"),
-    }
-
 
 def _trust(pki: dict[str, object], tmp_path: Path, extra: bytes | None = None) -> object:
     root_pem = tmp_path / "root.pem"
@@ -89,7 +75,7 @@ def test_s4_expired_and_wrong_host_certificates(pki: dict[str, object], tmp_path
 
 
 def test_verification_is_never_switched_off() -> None:
-    sources = "".join(p.read_text(encoding="utf-8") for p in Path(__file__).parents[1].joinpath("scrapers").glob("*.py"))
+    sources = "".join(p.read_text(encoding="utf-8") for p in ROOT.joinpath("scrapers").glob("*.py"))
     assert "verify=False" not in sources and "CERT_NONE" not in sources
 
 

@@ -1,4 +1,4 @@
-"""Backfill through listing pages, sitemaps, `sources check`, conditional GET across cycles, source health."""
+"""Backfill through listing pages, conditional GET across cycles, source health: through the real flow."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from cchc_monitor.cli import app
 from cchc_monitor.demo.portal import DemoPortal
 from scrapers.sitemap import parse_sitemap
 from tests.helpers import query, run_cycle, write_sources
+from tests.helpers import PAGES, ROOT
 
-PAGES = Path(__file__).parent / "pages"
 ARTICLE = (PAGES / "nukeviet.html").read_text(encoding="utf-8")
 
 
@@ -88,29 +88,3 @@ def test_a_source_failing_three_cycles_in_a_row_is_unhealthy(tmp_path: Path, db_
         assert unhealthy is expected
     notices = query(db_path, "select title from alerts where rule = 'source_unhealthy'")
     assert len(notices) == 1 and "Hỏng (dead)" in notices[0][0]  # once for the streak, not once per cycle
-
-
-def test_sitemaps_give_the_newest_urls_and_their_children() -> None:
-    urlset = """<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
-    <url><loc>https://x.gov.vn/a?x=1&amp;y=2</loc><lastmod>2026-01-02</lastmod></url>
-    <url><loc>https://x.gov.vn/b</loc><lastmod>2026-01-09T08:00:00+07:00</lastmod></url></urlset>"""
-    items, children = parse_sitemap(urlset, "https://x.gov.vn/sitemap.xml")
-    assert [i.url for i in items] == ["https://x.gov.vn/b", "https://x.gov.vn/a?x=1&y=2"] and children == []
-    index = "<sitemapindex><sitemap><loc>https://x.gov.vn/s1.xml</loc></sitemap></sitemapindex>"
-    assert parse_sitemap(index, "https://x.gov.vn/sitemap.xml") == ([], ["https://x.gov.vn/s1.xml"])
-
-
-def test_sources_check_reports_each_source(tmp_path: Path, portal: DemoPortal, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("CCHC_HOST_DELAY", "0")
-    sources = write_sources(tmp_path / "s.yaml", [
-        {"id": "demo", "name": "Demo", "kind": "rss", "url": portal.feed_url},
-        {"id": "nowhere", "name": "Không có", "kind": "rss", "url": "http://127.0.0.1:9/rss"}])
-    result = CliRunner().invoke(app, ["sources", "check", "--sources", str(sources)])
-    assert result.exit_code == 1
-    assert "ok   demo: 3 items" in result.stdout
-    assert "FAIL nowhere: fetch.connect_error" in result.stdout and "1 ok, 1 failed" in result.stdout
-
-
-def test_sources_list_shows_both_province_names() -> None:
-    result = CliRunner().invoke(app, ["sources", "list", "--sources", str(Path(__file__).parents[1] / "sources.yaml")])
-    assert result.exit_code == 0 and "Thừa Thiên Huế" in result.stdout and "Huế" in result.stdout

@@ -11,8 +11,8 @@ from typer.testing import CliRunner
 from cchc_monitor.cli import app
 from cchc_monitor.errors import ParseError
 from scrapers.article import extract_article
+from tests.helpers import PAGES
 
-PAGES = Path(__file__).parent / "pages"
 BOILERPLATE = ["Có thể bạn quan tâm", "Thống kê truy cập", "Tổng lượt truy cập", "Cỡ chữ", "Chia sẻ",
                "Tin cùng chuyên mục", "Các tin khác", "Trang chủ", "Số lượt truy cập", "Đang truy cập"]
 
@@ -90,17 +90,6 @@ def test_unclosed_paragraphs_and_tables_still_extract() -> None:
             + "<p>Ủy ban nhân dân xã triển khai kế hoạch cải cách hành chính năm 2026 trên địa bàn" * 5
             + "<table><tr><td>bảng không đóng</body></html>")
     assert "cải cách hành chính" in extract_article(html, "https://x.vn/a").text
-
-
-def test_extract_command_prints_one_object_per_path(tmp_path: Path) -> None:
-    as_json = tmp_path / "page.json"
-    as_json.write_text(json.dumps({"url": "https://x.gov.vn/a", "html": (PAGES / "nukeviet.html").read_text()}),
-                       encoding="utf-8")
-    result = CliRunner().invoke(app, ["extract", "--json", str(PAGES / "liferay.html"), str(as_json)])
-    assert result.exit_code == 0, result.output
-    lines = [json.loads(line) for line in result.stdout.splitlines()]
-    assert [line["profile"] for line in lines] == ["liferay", "nukeviet"]
-    assert set(lines[0]) == {"title", "published", "text", "profile"}
 
 
 def test_listing_links_come_from_the_platform_container_not_the_menus() -> None:

@@ -11,8 +11,9 @@ from __future__ import annotations
 import json
 import random
 from pathlib import Path
+from tests.helpers import SHARED
 
-DEV = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dev"
+DEV = SHARED / "eval" / "dev"
 
 COMMUNES = ["An Bình", "Tân Phú", "Phước Long", "Hòa Thuận", "Mỹ Hưng", "Bình Minh", "Thạnh Lợi", "Long Hải",
             "Đông Hòa", "Quảng Phú", "Nghĩa Trung", "Hải Ninh"]

@@ -15,7 +15,7 @@ from cchc_monitor.errors import FetchError
 from scrapers.fetch import Fetcher
 from scrapers.guard import Guard, is_private_address, resolve
 from scrapers.politeness import Gates, retry_after_seconds
-from tests.servers import FakeClock, raw_server, respond, routes
+from tests.scrapers.servers import FakeClock, raw_server, respond, routes
 from tests.helpers import policy
 from cchc_monitor.config import RetryPolicy
 
