@@ -180,3 +180,17 @@ def test_contract_has_every_key_even_when_nothing_is_found() -> None:
     assert set(out) >= {"is_cchc", "category", "published", "locality", "province",
                         "backlog_figures", "on_time_rates", "documents", "scores"}
     assert out["backlog_figures"] == [] and out["published"] is None
+
+
+def test_an_extracted_article_becomes_a_record_keyed_by_its_canonical_url() -> None:
+    from analysis import to_record
+    from cchc_monitor.keys import article_id, content_hash
+    from cchc_monitor.models import ExtractedArticle
+
+    body = "Qua rà soát vẫn còn hồ sơ giải quyết trễ hạn (cấp thành phố là 1.416 hồ sơ)."
+    page = ExtractedArticle("https://sadec.dongthap.gov.vn/tin/a?utm_source=rss", "Sa Đéc chấn chỉnh hồ sơ trễ hạn",
+                            None, body, "trafilatura")
+    record = to_record("src", page)
+    assert record.url == "https://sadec.dongthap.gov.vn/tin/a" and record.id == article_id(record.url)
+    assert record.body.startswith("Sa Đéc chấn chỉnh") and record.content_sha256 == content_hash(body)  # body only
+    assert [f.value for f in record.analysis.of_kind("backlog")] == [1416] and record.analysis.province == "Đồng Tháp"
