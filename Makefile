@@ -10,7 +10,7 @@ export DO_NOT_TRACK ?= 1
 export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS ?= 120
 export PREFECT_LOGGING_LEVEL ?= WARNING
 
-.PHONY: venv run demo test bench lock clean
+.PHONY: venv run demo test check bench lock clean
 
 venv: $(STAMP)
 
@@ -26,8 +26,13 @@ run: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/cchc-monitor demo
 
-test: $(STAMP)
+test: $(STAMP) check
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Static checks, also run by `make test`: ruff (lint), mypy (strict for the kernel and the stage rooms).
+check: $(STAMP)
+	$(BIN)/ruff check cchc_monitor scrapers analysis dedup storage alerts flows benchmarks tools tests
+	$(BIN)/mypy
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.run
@@ -36,7 +41,7 @@ bench: $(STAMP)
 lock:
 	rm -rf .lockenv && $(PYTHON) -m venv .lockenv
 	.lockenv/bin/pip install --quiet ".[test]"
-	{ head -n 2 requirements.lock; .lockenv/bin/pip freeze --exclude-editable | grep -v '^cchc-monitor'; } > requirements.lock.new
+	{ head -n 2 requirements.lock; .lockenv/bin/pip freeze --all --exclude-editable | grep -v -e '^cchc-monitor' -e '^pip=='; } > requirements.lock.new
 	mv requirements.lock.new requirements.lock && rm -rf .lockenv
 
 clean:

@@ -73,7 +73,9 @@ class Notifier:
             raise DeliveryError("no notification targets are configured (CCHC_NOTIFY_URLS is empty)")
         sender = apprise.Apprise()
         sender.add(list(self.urls))
-        with apprise.LogCapture(level=logging.WARNING) as captured:
+        with apprise.LogCapture(  # type: ignore[no-untyped-call]  # apprise leaves LogCapture.__init__ unannotated
+            level=logging.WARNING
+        ) as captured:
             # titles and phrases come from scraped pages: sent as escaped HTML, never as markup
             ok = sender.notify(title=_plain(title), body=_escaped_html(body), body_format=apprise.NotifyFormat.HTML)
         if ok is not True:

@@ -6,9 +6,9 @@ from typing import Any
 
 from analysis import backlog, classify, documents, places, scores
 from cchc_monitor import dates
-from cchc_monitor.text import as_int_if_whole, nfc
 from cchc_monitor.keys import article_id, canonical_url, content_hash
 from cchc_monitor.models import Analysis, ArticleRecord, ExtractedArticle, Fact
+from cchc_monitor.text import as_int_if_whole, nfc
 
 __all__ = ["analyze", "to_contract", "to_record"]
 

@@ -6,8 +6,8 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass
 
-from cchc_monitor.text import NUMBER, clause_end, clause_start, lower_same_length, parse_number
 from cchc_monitor.models import Fact
+from cchc_monitor.text import NUMBER, clause_end, clause_start, lower_same_length, parse_number
 
 # "N hồ sơ" (N dossiers): found from "hồ sơ" (a cheap literal scan), then the number just before it.
 DOSSIER_RE = re.compile(r"hồ\s+sơ")
@@ -34,7 +34,7 @@ ON_TIME_RE = re.compile(r"(?:đúng\s+và\s+trước|trước\s+và\s+đúng|đ�
 PERCENT_RE = re.compile(rf"({NUMBER})\s?%")
 
 
-TIER_LEVELS = (None, "tỉnh", "huyện", "thành phố", "xã")  # label of TIER_RE's groups 2-5
+TIER_LEVELS = {2: "tỉnh", 3: "huyện", 4: "thành phố", 5: "xã"}  # label of TIER_RE's groups 2-5
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,7 @@ class _Tiers:
             starts.append(m.start())
             ends.append(m.end())
             group = m.lastindex or 1
-            levels.append(re.sub(r"\s+", " ", m.group(1)) if group == 1 else TIER_LEVELS[group - 1])
+            levels.append(re.sub(r"\s+", " ", m.group(1)) if group == 1 else TIER_LEVELS[group])
             explicit.append(group == 1 or m.group().startswith("toàn"))
         return cls(starts, ends, levels, explicit)
 

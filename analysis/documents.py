@@ -6,10 +6,10 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from cchc_monitor.dates import ANY_DATE_RE, date_from_match
-from cchc_monitor.text import clause_start
 from cchc_monitor import gazetteer
+from cchc_monitor.dates import ANY_DATE_RE, date_from_match
 from cchc_monitor.models import Fact
+from cchc_monitor.text import clause_start
 
 # Document type words (Vietnamese, longest first) with an English gloss.
 TYPE_WORDS = {
@@ -89,7 +89,8 @@ def _unglue(text: str, number: str, end: int) -> tuple[str, int]:
     """Split off a Vietnamese word glued to the number; "TTg", "CTr" stay as written."""
     tail = re.search(r"[a-z]+$", number)
     if tail:
-        word = re.match(r"[^\W\d_]*", text[end:]).group()  # type: ignore[union-attr]
+        glued = re.match(r"[^\W\d_]+", text[end:])
+        word = glued.group() if glued else ""
         for cut in range(tail.start(), len(number)):
             if (number[cut:] + word).lower() in GLUED_WORDS:
                 return number[:cut], end - (len(number) - cut)

@@ -6,8 +6,8 @@ import re
 from collections import Counter
 from urllib.parse import urlsplit
 
-from cchc_monitor.text import lower_same_length
 from cchc_monitor import gazetteer
+from cchc_monitor.text import lower_same_length
 
 # Administrative unit words that precede a place name (Vietnamese → tier).
 UNIT_WORDS = {
@@ -69,7 +69,8 @@ def find_units(text: str) -> list[tuple[str, str, int]]:
 # Every province spelling in one alternation, longest first ("Thừa Thiên Huế" before "Huế").
 PROVINCE_NAME_RE = re.compile(
     r"("
-    + "|".join(sorted(map(re.escape, [*gazetteer.FORMER_PROVINCES, *gazetteer.PROVINCE_ALIASES]), key=len, reverse=True))
+    + "|".join(sorted(map(re.escape, [*gazetteer.FORMER_PROVINCES, *gazetteer.PROVINCE_ALIASES]),
+                      key=len, reverse=True))
     + r")(?![\w])"
 )
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from cchc_monitor.text import NUMBER, clause_end, clause_start, lower_same_length, parse_number
 from cchc_monitor.models import Fact
+from cchc_monitor.text import NUMBER, clause_end, clause_start, lower_same_length, parse_number
 
 # Index names as written (Vietnamese or acronym) → canonical index; `explicit` names a formal index.
 INDEX_NAMES: list[tuple[re.Pattern[str], str, bool]] = [

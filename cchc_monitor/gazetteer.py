@@ -1,4 +1,4 @@
-"""Gazetteer (shared reference data): the 63 former and 34 current provinces (2025 merger), provincial cities and towns, domains.
+"""Gazetteer (shared data): the 63 former and 34 current provinces (2025 merger), provincial cities and towns, domains.
 
 Names are data (Vietnamese); the code around them is English. Series stay continuous across the
 merger of 2025-07-01 because every place resolves to its former (pre-2025) province, and

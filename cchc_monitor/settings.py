@@ -8,7 +8,7 @@ never a flow parameter (Prefect stores those), a log line or a database value.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -22,12 +22,13 @@ T = TypeVar("T", bound=BaseSettings)
 
 def _load(cls: type[T], overrides: dict[str, object]) -> T:
     """An instance from the environment and the overrides that are not None; bad values name their variable."""
-    given = {k: v for k, v in overrides.items() if v is not None}
+    given: dict[str, Any] = {k: v for k, v in overrides.items() if v is not None}  # checked by pydantic
     try:
         return cls(**given)
     except ValidationError as exc:
         # only the variable and the problem: pydantic's own text would repeat the (possibly secret) value
         problems = "; ".join(f"{ENV_PREFIX}{'.'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in exc.errors())
+        # from None: kept as the cause, the ValidationError would print that value in any traceback
         raise ConfigError(f"invalid settings: {problems}") from None
 
 

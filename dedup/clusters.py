@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Sequence
 
 from dedup import Fingerprint, fingerprint, same_story, similarity
 
@@ -33,7 +33,7 @@ def assign(items: Sequence[tuple[str, str, str]], exact: dict[str, tuple[str, st
     batch: dict[int, list[str]] = {}  # band key → ids of earlier articles of this batch
     known: dict[str, tuple[str, Fingerprint]] = dict(stored)
     out: list[Placement] = []
-    for (article_id, _, content), fp in zip(items, prints):
+    for (article_id, _, content), fp in zip(items, prints, strict=True):  # one fingerprint per item
         story = exact[content][1] if content in exact else _best(fp, stored_hits, batch, known)
         joined = story is not None
         story = story or article_id

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import hashlib
 import zlib
+from collections.abc import Iterable
 from functools import lru_cache
-from typing import Iterable
 
 from datasketch import MinHash
 

@@ -6,8 +6,9 @@ room's `Repository` satisfies it, so this room never imports storage.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from typing import Iterable, Protocol
+from typing import Protocol
 
 from cchc_monitor.models import ArticleRecord, StoredArticle
 from dedup import clusters, fingerprint

@@ -64,7 +64,13 @@ def _run_id() -> str:
     return datetime.now(VIETNAM).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
 
 
-@flow(name="monitor-cycle", log_prints=False, task_runner=ThreadPoolTaskRunner(max_workers=MAX_PARALLEL_SOURCES))
+@flow(
+    name="monitor-cycle",
+    log_prints=False,
+    # prefect's flow() wants TaskRunner[PrefectFuture[Any]], invariant in the future type, so its own
+    # ThreadPoolTaskRunner (a TaskRunner[PrefectConcurrentFuture[R]]) does not fit the annotation
+    task_runner=ThreadPoolTaskRunner(max_workers=MAX_PARALLEL_SOURCES),  # type: ignore[arg-type]  # see above
+)
 def monitor_cycle(config: CycleConfig) -> CycleSummary:
     """One cycle: discover, fetch new articles, analyse, place in stories, store, detect, deliver.
 
@@ -75,15 +81,17 @@ def monitor_cycle(config: CycleConfig) -> CycleSummary:
     logger, summary = get_run_logger(), CycleSummary(_run_id())
     notifier = Notifier(tuple(Secrets.load().notify_url_list()))  # never a parameter, never logged
     # 1. the sources to read: enabled ones, or those named by a backfill
-    specs = scrapers.select_sources(scrapers.load_sources(config.sources_file, default_max_items=config.max_items_per_source),
-                                    config.only_sources, config.sources_file)
+    specs = scrapers.select_sources(
+        scrapers.load_sources(config.sources_file, default_max_items=config.max_items_per_source),
+        config.only_sources, config.sources_file)
     with Repository(config.db_path) as repo:
         repo.begin_run(summary.run_id, specs)
         paused, known_validators = set(repo.paused_sources()), repo.validators(s.url for s in specs)
     specs, summary.sources_paused = scrapers.skip_paused(specs, paused, named=bool(config.only_sources))
     # 2. discover every source concurrently; one failing source never stops the others (a backfill
     #    reads past the first page, so it must not stop at a 304 for that page)
-    discover = discover_source.with_options(retries=config.retry.retries, retry_delay_seconds=config.retry.delays() or 0,
+    discover = discover_source.with_options(retries=config.retry.retries,
+                                            retry_delay_seconds=config.retry.delays() or 0,
                                             retry_jitter_factor=config.retry.jitter_factor)
     futures = [(s, discover.submit(s, config.fetch, None if config.pages > 1 else known_validators.get(s.url),
                                    config.pages)) for s in specs]
@@ -113,7 +121,8 @@ def monitor_cycle(config: CycleConfig) -> CycleSummary:
         _count_placement(summary, placed)
         changed = [*placed.fresh, *placed.revised]
         summary.articles_new, _ = repo.store_batch(
-            summary.run_id, collected.fetch_log, placed.fresh, [c for r in changed for c in detect(r, config.backlog_threshold)],
+            summary.run_id, collected.fetch_log, placed.fresh,
+            [c for r in changed for c in detect(r, config.backlog_threshold)],
             collected.validators, collected.pause, placed.revised)
         summary.facts = sum(len(r.analysis.facts) for r in changed)
         repo.prune_bands(datetime.now(VIETNAM) - timedelta(days=STORY_WINDOW_DAYS))

@@ -15,9 +15,9 @@ import trafilatura
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from cchc_monitor.dates import find_dates, publication_date
-from cchc_monitor.text import nfc
 from cchc_monitor.errors import ParseError
 from cchc_monitor.models import ArticleSelectors, ExtractedArticle
+from cchc_monitor.text import nfc
 from scrapers.profiles import BOILERPLATE_HEADINGS, BOILERPLATE_SELECTORS, PROFILES, Profile
 
 MIN_BODY_CHARS = 80
@@ -32,7 +32,7 @@ def _text(node: LexborNode) -> str:
     return " ".join(node.text(separator=" ").split())
 
 
-def _first_text(tree: LexborNode, selectors: tuple[str, ...]) -> str | None:
+def _first_text(tree: LexborHTMLParser, selectors: tuple[str, ...]) -> str | None:
     for css in selectors:
         node = tree.css_first(css)
         if node is not None and (text := _text(node)):

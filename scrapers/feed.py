@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import calendar
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import feedparser
 
@@ -16,7 +16,7 @@ def _published(entry: feedparser.FeedParserDict) -> date | None:
     parsed = entry.get("published_parsed") or entry.get("updated_parsed")
     if not parsed:
         return None
-    utc = datetime.fromtimestamp(calendar.timegm(parsed), timezone.utc)
+    utc = datetime.fromtimestamp(calendar.timegm(parsed), UTC)
     return utc.astimezone(VIETNAM).date()
 
 

@@ -157,7 +157,8 @@ class Fetcher:
         if content_type and "charset=" in content_type.lower():
             charset = content_type.lower().split("charset=", 1)[1].split(";")[0].strip(" \"'")
         text, rule = decode_body(raw.body, charset, url)
-        found = {k: raw.headers[h] for k, h in (("etag", "etag"), ("last_modified", "last-modified")) if h in raw.headers}
+        found = {k: raw.headers[h] for k, h in (("etag", "etag"), ("last_modified", "last-modified"))
+                 if h in raw.headers}
         return Page(url, raw.url, raw.status, text, content_type, rule, found)
 
     # robots.txt (RFC 9309) ---------------------------------------------------------------------

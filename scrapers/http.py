@@ -9,13 +9,16 @@ from __future__ import annotations
 import socket
 import ssl
 import zlib
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Callable
 
 import httpcore
 import httpx
 
 from cchc_monitor.errors import FetchError
+
+# httpcore's socket option shape (level, name, value), as its backends declare it
+SocketOption = tuple[int, int, int] | tuple[int, int, bytes | bytearray] | tuple[int, int, None, int]
 
 CHUNK_LIMIT = 64 * 1024  # most decompressed bytes produced per step, so a bomb never lands in memory
 RETRYABLE_STATUS = {408, 425, 429, 500, 502, 503, 504}
@@ -42,14 +45,14 @@ class _PinnedBackend(httpcore.SyncBackend):
         self.pick = pick
 
     def connect_tcp(self, host: str, port: int, timeout: float | None = None, local_address: str | None = None,
-                    socket_options: object = None) -> httpcore.NetworkStream:
+                    socket_options: Iterable[SocketOption] | None = None) -> httpcore.NetworkStream:
         addresses = self.pick(host)
         if not addresses:  # unresolvable: let the system resolver report it as usual
-            return super().connect_tcp(host, port, timeout, local_address, socket_options)  # type: ignore[arg-type]
+            return super().connect_tcp(host, port, timeout, local_address, socket_options)
         failure: Exception | None = None
         for address in addresses:
             try:
-                return super().connect_tcp(address, port, timeout, local_address, socket_options)  # type: ignore[arg-type]
+                return super().connect_tcp(address, port, timeout, local_address, socket_options)
             except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
                 failure = exc
         assert failure is not None
@@ -64,7 +67,7 @@ def make_client(timeout: float, verify: ssl.SSLContext | bool = True,
         transport = httpx.HTTPTransport(verify=verify)
         # httpx offers no argument for httpcore's network backend; httpcore is pinned in the lock file
         # and tests/test_fetch.py::test_d5_* fails if this attribute stops being used
-        transport._pool._network_backend = _PinnedBackend(pick)  # type: ignore[attr-defined]
+        transport._pool._network_backend = _PinnedBackend(pick)
     return httpx.Client(
         timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
         follow_redirects=False,
@@ -104,7 +107,7 @@ def _read_body(response: httpx.Response, url: str, max_bytes: int,
                     piece = inflate.decompress(data, CHUNK_LIMIT)
                 except zlib.error as exc:
                     raise FetchError(f"{url}: bad compressed body ({exc})", url=url,
-                                     reason="fetch.decode_error") from None
+                                     reason="fetch.decode_error") from exc
                 data = inflate.unconsumed_tail
             out += piece
             if len(out) > max_bytes and truncate:
@@ -131,11 +134,11 @@ def classify_tls(exc: BaseException) -> str:
 
 
 def _tls_cause(exc: BaseException) -> ssl.SSLError | None:
-    seen = exc
+    seen: BaseException | None = exc
     while seen is not None:
         if isinstance(seen, ssl.SSLError):
             return seen
-        seen = seen.__cause__ or seen.__context__  # type: ignore[assignment]
+        seen = seen.__cause__ or seen.__context__
     return None
 
 
@@ -168,26 +171,27 @@ def request_once(client: httpx.Client, url: str, *, headers: dict[str, str], max
         raise
     except httpx.TimeoutException as exc:
         raise FetchError(f"{url}: timed out ({type(exc).__name__})", url=url,
-                         reason="fetch.timeout", retryable=True) from None
+                         reason="fetch.timeout", retryable=True) from exc
     except httpx.ConnectError as exc:
         tls = _tls_cause(exc)
         if tls is not None or "certificate" in str(exc).lower():
             reason = classify_tls(tls or exc)
-            raise FetchError(f"{url}: TLS failure ({reason}): {tls or exc}", url=url, reason=reason) from None
+            raise FetchError(f"{url}: TLS failure ({reason}): {tls or exc}", url=url, reason=reason) from exc
         dns = _dns_failure(exc)
         if dns is not None:  # no such name: retrying within minutes cannot help; a resolver hiccup can
             raise FetchError(f"{url}: the host name does not resolve ({dns})", url=url, reason="fetch.dns_error",
-                             retryable=dns.errno == socket.EAI_AGAIN) from None
-        raise FetchError(f"{url}: cannot connect ({exc})", url=url, reason="fetch.connect_error", retryable=True) from None
+                             retryable=dns.errno == socket.EAI_AGAIN) from exc
+        raise FetchError(f"{url}: cannot connect ({exc})", url=url, reason="fetch.connect_error",
+                         retryable=True) from exc
     except httpx.RemoteProtocolError as exc:
         raise FetchError(f"{url}: connection closed early ({exc})", url=url,
-                         reason="fetch.incomplete", retryable=True) from None
+                         reason="fetch.incomplete", retryable=True) from exc
     except httpx.ReadError as exc:
-        raise FetchError(f"{url}: connection reset ({exc})", url=url, reason="fetch.reset", retryable=True) from None
+        raise FetchError(f"{url}: connection reset ({exc})", url=url, reason="fetch.reset", retryable=True) from exc
     except httpx.DecodingError as exc:
-        raise FetchError(f"{url}: undecodable body ({exc})", url=url, reason="fetch.decode_error") from None
+        raise FetchError(f"{url}: undecodable body ({exc})", url=url, reason="fetch.decode_error") from exc
     except httpx.InvalidURL as exc:
-        raise FetchError(f"{url}: invalid URL ({exc})", url=url, reason="fetch.invalid_url") from None
+        raise FetchError(f"{url}: invalid URL ({exc})", url=url, reason="fetch.invalid_url") from exc
     except httpx.TransportError as exc:
         raise FetchError(f"{url}: network error ({type(exc).__name__}: {exc})", url=url,
-                         reason="fetch.network_error", retryable=True) from None
+                         reason="fetch.network_error", retryable=True) from exc

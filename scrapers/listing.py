@@ -62,6 +62,7 @@ def next_page_url(html: str, url: str) -> str | None:
         return urljoin(url, str(rel["href"]))
     for anchor in soup.find_all("a", href=True):
         label = " ".join(anchor.get_text(" ", strip=True).lower().split())
-        if label in NEXT_WORDS or (anchor.get("title") or "").strip().lower() in NEXT_WORDS:
+        title = anchor.get("title")  # a str: bs4 splits only multi-valued attributes such as class
+        if label in NEXT_WORDS or (isinstance(title, str) and title.strip().lower() in NEXT_WORDS):
             return urljoin(url, str(anchor["href"]))
     return None

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from cchc_monitor.errors import GONE, ConfigError, ScrapeError
 from cchc_monitor.keys import canonical_url

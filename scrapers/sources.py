@@ -9,8 +9,8 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from cchc_monitor.gazetteer import current_province
 from cchc_monitor.errors import ConfigError
+from cchc_monitor.gazetteer import current_province
 from cchc_monitor.models import ArticleSelectors, SourceSpec
 
 
@@ -24,7 +24,9 @@ class _Article(BaseModel):
     drop: str | list[str] = []
 
     def selectors(self) -> ArticleSelectors:
-        as_tuple = (lambda v: (v,) if isinstance(v, str) else tuple(v))
+        def as_tuple(v: str | list[str]) -> tuple[str, ...]:
+            return (v,) if isinstance(v, str) else tuple(v)
+
         return ArticleSelectors(as_tuple(self.body), as_tuple(self.title), as_tuple(self.date), as_tuple(self.drop))
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Any
 
 import duckdb
 
@@ -14,7 +15,9 @@ from cchc_monitor.errors import QueryError
 from storage.connection import READ_LIMIT_SECONDS, connect
 
 # Statements a user may run: queries and inspection, never writes, ATTACH, INSTALL or COPY.
-ALLOWED_RE = re.compile(r"^\s*(?:--[^\n]*\n\s*)*(?:select|with|from|describe|show|summarize|explain|pragma\s+table_info)\b", re.I)
+ALLOWED_RE = re.compile(
+    r"^\s*(?:--[^\n]*\n\s*)*(?:select|with|from|describe|show|summarize|explain|pragma\s+table_info)\b", re.I
+)
 
 
 def run_query(
@@ -38,10 +41,10 @@ def run_query(
             columns = [d[0] for d in cur.description or []]
             rows = cur.fetchmany(limit)
         return columns, rows
-    except duckdb.InterruptException:
-        raise QueryError(f"query stopped after {timeout:g} s (time limit); narrow it down") from None
+    except duckdb.InterruptException as exc:
+        raise QueryError(f"query stopped after {timeout:g} s (time limit); narrow it down") from exc
     except duckdb.Error as exc:
-        raise QueryError(f"query failed: {exc}") from None
+        raise QueryError(f"query failed: {exc}") from exc
     finally:
         con.close()
 
@@ -75,10 +78,10 @@ def export_views(db_path: Path | str, folder: Path, fmt: str) -> list[Path]:
                 con.execute(f"COPY (SELECT * FROM {view}) TO '{target.as_posix()}' ({options})")
                 written.append(target)
         return written
-    except duckdb.InterruptException:
+    except duckdb.InterruptException as exc:
         raise QueryError(f"export stopped after {READ_LIMIT_SECONDS:g} s (time limit): a cycle may be waiting "
-                         "to write; export again later") from None
+                         "to write; export again later") from exc
     except duckdb.Error as exc:
-        raise QueryError(f"export failed: {exc}") from None
+        raise QueryError(f"export failed: {exc}") from exc
     finally:
         con.close()

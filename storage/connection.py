@@ -5,9 +5,9 @@ from __future__ import annotations
 import logging
 import re
 import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Iterator
 
 import duckdb
 
@@ -39,10 +39,10 @@ def connect(path: Path | str, *, read_only: bool = False, wait: float = 0.0,
         except _Locked as locked:
             if read_only or not _only_readers(path):  # readers share the file: the holder is writing
                 raise DatabaseBusyError(f"database {path} is busy: it is open for writing by {locked.holder}; "
-                                        "retry when that process has finished") from None
+                                        "retry when that process has finished") from locked
             if clock() + delay - started > wait:
                 raise DatabaseBusyError(f"database {path} is busy: {locked.holder} has been reading it for "
-                                        f"more than {wait:g} s; retry when that query has finished") from None
+                                        f"more than {wait:g} s; retry when that query has finished") from locked
             if not waited:
                 log.warning("database %s is being read by %s; waiting up to %g s for it to finish",
                             path, locked.holder, wait)
@@ -61,10 +61,10 @@ def _open(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
     except duckdb.IOException as exc:
         holder = LOCK_HOLDER_RE.search(str(exc))
         if holder:
-            raise _Locked(f"{holder[1]} (PID {holder[2]})") from None
-        raise StorageError(f"cannot open database {path}: {exc}") from None
+            raise _Locked(f"{holder[1]} (PID {holder[2]})") from exc
+        raise StorageError(f"cannot open database {path}: {exc}") from exc
     except duckdb.Error as exc:
-        raise StorageError(f"cannot open database {path}: {exc}") from None
+        raise StorageError(f"cannot open database {path}: {exc}") from exc
 
 
 def _only_readers(path: Path) -> bool:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib import resources
 
 import duckdb
@@ -42,7 +42,7 @@ def migrate(con: duckdb.DuckDBPyConnection, up_to: int | None = None) -> list[st
             con.execute(sql)
             con.execute(
                 "INSERT INTO schema_migrations VALUES (?, ?, ?)",
-                [version, name, datetime.now(timezone.utc)],
+                [version, name, datetime.now(UTC)],
             )
             con.execute("COMMIT")
         except duckdb.Error as exc:

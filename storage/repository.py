@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import datetime, timezone
+from collections.abc import Callable, Iterable, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any
 
 from cchc_monitor.gazetteer import current_province
 from cchc_monitor.models import (
@@ -20,7 +21,6 @@ from cchc_monitor.models import (
 )
 from storage.connection import WRITER_WAIT_SECONDS, connect, translate_errors
 from storage.migrations import migrate
-
 
 ARTICLE_COLUMNS = ("id", "url", "source_id", "title", "published", "body", "content_sha256", "is_cchc", "category",
                    "locality", "province", "province_current", "extractor", "run_id", "first_seen_at",
@@ -51,7 +51,7 @@ def _member(column: str, values: list[object]) -> tuple[str, list[object]]:
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class Repository:
@@ -183,7 +183,8 @@ class Repository:
         if table not in {"articles", "facts", "alerts", "fetch_log", "sources", "runs", "story_clusters",
                          "article_revisions", "article_bands"}:
             raise ValueError(table)
-        return int(self.con.execute(f"SELECT count(*) FROM {table}").fetchone()[0])  # type: ignore[index]
+        (count,) = self.con.execute(f"SELECT count(*) FROM {table}").fetchall()[0]
+        return int(count)
 
     # writes (each one transaction) -----------------------------------------------------------
 

@@ -6,8 +6,8 @@ tests (tests/flows/) use Prefect's harness."""
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 

@@ -6,7 +6,6 @@ import csv
 import json
 import sys
 from pathlib import Path
-from typing import Optional
 
 import typer
 from rich.console import Console
@@ -20,7 +19,7 @@ from cchc_monitor.settings import Settings
 def export(
     folder: Path = typer.Argument(..., help="Folder to write one file per view into."),
     fmt: str = typer.Option("parquet", "--format", help="parquet or csv."),
-    db: Optional[Path] = DB_OPT,
+    db: Path | None = DB_OPT,
 ) -> None:
     """Write every documented view (v_*) to FOLDER as Parquet or CSV, for spreadsheets and BI tools."""
     from storage.adhoc import export_views
@@ -35,7 +34,7 @@ def export(
 
 def sql(
     query: str = typer.Argument(..., help="One SELECT / WITH / DESCRIBE / SHOW statement."),
-    db: Optional[Path] = DB_OPT,
+    db: Path | None = DB_OPT,
     fmt: str = typer.Option("table", "--format", help="table, csv or json."),
     limit: int = typer.Option(1000, "--limit", help="Most rows printed."),
     timeout: float = typer.Option(30.0, "--timeout", help="Seconds before the query is stopped."),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -35,7 +34,7 @@ def print_summary(summary: CycleSummary, db_path: Path) -> None:
 
 
 @app.command()
-def run(sources: Optional[Path] = SOURCES_OPT, db: Optional[Path] = DB_OPT) -> None:
+def run(sources: Path | None = SOURCES_OPT, db: Path | None = DB_OPT) -> None:
     """Run one monitoring cycle over the sources into the database, then print a summary."""
     from flows.local import run_cycle  # Prefect is imported only when a cycle runs
 
@@ -56,7 +55,7 @@ def run(sources: Optional[Path] = SOURCES_OPT, db: Optional[Path] = DB_OPT) -> N
 def backfill(
     source: list[str] = typer.Option(..., "--source", help="Source id to backfill (repeatable)."),
     pages: int = typer.Option(5, "--pages", min=1, max=200, help="Listing pages to walk back through."),
-    sources: Optional[Path] = SOURCES_OPT, db: Optional[Path] = DB_OPT,
+    sources: Path | None = SOURCES_OPT, db: Path | None = DB_OPT,
 ) -> None:
     """Walk a source's listing back N pages and store every article not seen yet (same cycle as run)."""
     from flows.local import run_cycle

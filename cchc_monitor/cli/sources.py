@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Optional
 
 import typer
 from rich.console import Console
@@ -27,7 +26,7 @@ def _specs(settings: Settings) -> list[SourceSpec]:
 
 @app.command("list")
 def sources_list(
-    sources: Optional[Path] = SOURCES_OPT,
+    sources: Path | None = SOURCES_OPT,
     show_all: bool = typer.Option(False, "--all", help="Also show disabled sources."),
 ) -> None:
     """Show the sources: id, kind, level, province (and after 2025), CMS, URL."""
@@ -46,7 +45,7 @@ def sources_list(
 @app.command("check")
 def sources_check(
     ids: list[str] = typer.Argument(None, help="Source ids (default: every enabled source)."),
-    sources: Optional[Path] = SOURCES_OPT,
+    sources: Path | None = SOURCES_OPT,
 ) -> None:
     """Fetch each source's feed or listing page now and say what it gives: items found, or why not."""
     import scrapers
@@ -77,7 +76,7 @@ def sources_check(
 @app.command("enable")
 def sources_enable(
     source_id: str = typer.Argument(..., help="Id of a source the monitor paused (e.g. after HTTP 410 Gone)."),
-    db: Optional[Path] = DB_OPT,
+    db: Path | None = DB_OPT,
 ) -> None:
     """Resume a source the monitor paused; it is tried again on the next cycle."""
     from storage.repository import Repository

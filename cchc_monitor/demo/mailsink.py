@@ -21,7 +21,7 @@ class _Handler:
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        self.sink.keep(message)  # type: ignore[arg-type]
+        self.sink.keep(message)
         return "250 OK"
 
 

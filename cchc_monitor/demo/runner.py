@@ -5,9 +5,9 @@ from __future__ import annotations
 import os
 import shutil
 import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Iterator
 
 import yaml
 
@@ -63,7 +63,8 @@ def run_demo(workdir: Path, *, keep_serving: bool, report: Callable[[CycleSummar
         for message in sink.messages:
             print(f"  - {message['Subject']}")
         print("\nTry:\n"
-              f"  .venv/bin/cchc-monitor sql \"select title, category, province from v_articles\" --db {settings.db_path}\n"
+              "  .venv/bin/cchc-monitor sql \"select title, category, province from v_articles\""
+              f" --db {settings.db_path}\n"
               f"  .venv/bin/cchc-monitor sql \"select * from v_backlog\" --db {settings.db_path}")
         if keep_serving:
             print(f"\nserving {portal.base} until Ctrl-C")

@@ -9,10 +9,10 @@ import pytest
 
 from analysis import analyze, to_contract
 from analysis.backlog import backlog_figures, on_time_rates
-from cchc_monitor.dates import find_dates, publication_date
 from analysis.documents import documents
-from cchc_monitor.gazetteer import FORMER_PROVINCES, MERGER_2025, current_province, province_from_host
 from analysis.places import locate
+from cchc_monitor.dates import find_dates, publication_date
+from cchc_monitor.gazetteer import FORMER_PROVINCES, MERGER_2025, current_province, province_from_host
 from cchc_monitor.text import parse_number
 
 

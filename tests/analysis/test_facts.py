@@ -8,9 +8,9 @@ from analysis import analyze
 from analysis.backlog import backlog_figures
 from analysis.classify import plan_year
 from analysis.documents import documents
+from analysis.places import locate, provinces_in_url
 from analysis.scores import scores
 from cchc_monitor.gazetteer import province_from_host
-from analysis.places import locate, provinces_in_url
 
 
 @pytest.mark.parametrize("text, expected", [

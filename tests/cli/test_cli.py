@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from cchc_monitor.cli import app
 from storage.repository import Repository
-from tests.helpers import PAGES, write_sources
+from tests.helpers import PAGES
 
 runner = CliRunner()
 KEYS = {"is_cchc", "category", "published", "locality", "province",

@@ -22,7 +22,7 @@ from tests.helpers import ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 COMMANDS = sorted(
-    [c.name or c.callback.__name__ for c in app.registered_commands]  # type: ignore[union-attr]
+    [c.name or c.callback.__name__ for c in app.registered_commands]  # type: ignore[union-attr]  # each command has a callback
     + [f"{g.name} {c.name}" for g in app.registered_groups for c in g.typer_instance.registered_commands]
 )
 

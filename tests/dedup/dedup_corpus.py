@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import random
-from pathlib import Path
+
 from tests.helpers import SHARED
 
 DEV = SHARED / "eval" / "dev"

@@ -11,8 +11,7 @@ from typer.testing import CliRunner
 from werkzeug import Request, Response
 
 from cchc_monitor.cli import app
-from tests.helpers import query, run_cycle, write_sources
-from tests.helpers import PAGES
+from tests.helpers import PAGES, query, run_cycle, write_sources
 
 ARTICLE = (PAGES / "nukeviet.html").read_text(encoding="utf-8")
 LISTING = "<html><body><div class='viewcat_list'><h3><a href='/bai-1.html'>Tin 1</a></h3></div></body></html>"

@@ -6,14 +6,9 @@ from pathlib import Path
 
 import pytest
 from pytest_httpserver import HTTPServer
-from typer.testing import CliRunner
-from werkzeug import Response
+from werkzeug import Request, Response
 
-from cchc_monitor.cli import app
-from cchc_monitor.demo.portal import DemoPortal
-from scrapers.sitemap import parse_sitemap
-from tests.helpers import query, run_cycle, write_sources
-from tests.helpers import PAGES, ROOT
+from tests.helpers import PAGES, query, run_cycle, write_sources
 
 ARTICLE = (PAGES / "nukeviet.html").read_text(encoding="utf-8")
 
@@ -59,7 +54,7 @@ def test_a_feed_answering_304_is_not_parsed_again(tmp_path: Path, db_path: Path,
     feed = ("<?xml version='1.0' encoding='utf-8'?><rss version='2.0'><channel><title>x</title>"
             f"<item><title>Kế hoạch</title><link>{httpserver.url_for('/a.html')}</link></item></channel></rss>")
 
-    def conditional(request):  # type: ignore[no-untyped-def]
+    def conditional(request: Request) -> Response:
         if request.headers.get("If-None-Match") == '"v1"':
             return Response(status=304)
         return Response(feed, headers={"ETag": '"v1"', "Content-Type": "application/rss+xml"})

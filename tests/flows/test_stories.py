@@ -3,8 +3,8 @@ alert; an edited article is a new revision whose new facts alone alert; an older
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import pytest
 from pytest_httpserver import HTTPServer

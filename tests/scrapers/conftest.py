@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 import trustme
 
 
 @pytest.fixture(scope="session")
-def pki() -> dict[str, object]:
+def pki() -> dict[str, Any]:
     """A root CA, an intermediate under it, and leaves issued by the intermediate."""
     root = trustme.CA()
     intermediate = root.create_child_ca()
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     return {
         "root": root, "intermediate": intermediate,
         "leaf": intermediate.issue_cert("127.0.0.1"),

@@ -5,9 +5,9 @@ from __future__ import annotations
 import socket
 import ssl
 import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Callable, Iterator
 
 Handler = Callable[[socket.socket, str], None]  # (connection, request path) → writes a raw response
 

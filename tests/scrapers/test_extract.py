@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from cchc_monitor.cli import app
 from cchc_monitor.errors import ParseError
 from scrapers.article import extract_article
 from tests.helpers import PAGES

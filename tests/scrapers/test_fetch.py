@@ -7,17 +7,19 @@ import struct
 import time
 import tracemalloc
 import zlib
+from collections.abc import Callable
 from email.utils import formatdate
+from typing import Any
 
 import pytest
 
+from cchc_monitor.config import RetryPolicy
 from cchc_monitor.errors import FetchError
 from scrapers.fetch import Fetcher
 from scrapers.guard import Guard, is_private_address, resolve
 from scrapers.politeness import Gates, retry_after_seconds
-from tests.scrapers.servers import FakeClock, raw_server, respond, routes
 from tests.helpers import policy
-from cchc_monitor.config import RetryPolicy
+from tests.scrapers.servers import FakeClock, raw_server, respond, routes
 
 OK_HTML = "<html><body><p>Cải cách hành chính</p></body></html>".encode()
 
@@ -28,7 +30,7 @@ def fetcher(clock: FakeClock | None = None, **overrides: object) -> Fetcher:
     return Fetcher(policy(**options), gates=Gates(clock, min_delay=float(options["host_delay"]), jitter=0.0))
 
 
-def reason_of(call) -> str:  # type: ignore[no-untyped-def]
+def reason_of(call: Callable[[], object]) -> str:
     with pytest.raises(FetchError) as info:
         call()
     return info.value.reason
@@ -170,7 +172,7 @@ def test_t9_a_redirect_loop_stops_within_the_limit() -> None:
     assert len([p for p in seen if p.startswith("/loop")]) <= 6
 
 
-def _internet_guard(resolver=resolve) -> Guard:  # type: ignore[no-untyped-def]
+def _internet_guard(resolver: Callable[[str], list[str]] = resolve) -> Guard:
     """A guard for which 127.0.0.1 stands for the public internet; 127.0.0.2 stays private."""
     return Guard(resolver, is_private=lambda address: address != "127.0.0.1" and is_private_address(address))
 
@@ -253,11 +255,11 @@ def test_t13_validators_are_sent_and_304_means_not_modified() -> None:
     with raw_server(not_modified) as (base, _), fetcher() as f:
         original = f.client.stream
 
-        def spy(method: str, url: str, headers: dict[str, str]):  # type: ignore[no-untyped-def]
+        def spy(method: str, url: str, headers: dict[str, str]) -> Any:
             sent.append(dict(headers))
             return original(method, url, headers=headers)
 
-        f.client.stream = spy  # type: ignore[method-assign]
+        f.client.stream = spy  # type: ignore[method-assign]  # a spy on the client's own method, for this test
         page = f.get(base + "/feed", validators=first.validators)
     assert page.not_modified and page.text == ""
     assert sent[-1]["If-None-Match"] == '"v1"' and "If-Modified-Since" in sent[-1]

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
+import ssl
 import unicodedata
 from pathlib import Path
+from typing import Any
 
 import pytest
 import trustme
@@ -14,24 +15,23 @@ from scrapers.decode import decode_body
 from scrapers.feed import parse_feed
 from scrapers.fetch import Fetcher, tls_context
 from scrapers.politeness import Gates
+from tests.helpers import ROOT, policy
 from tests.scrapers.servers import FakeClock, https_server, raw_server, routes
-from tests.helpers import policy
-from tests.helpers import ROOT
 
 PAGE = "<html><body><p>Ủy ban nhân dân tỉnh</p></body></html>".encode()
 
 
-def fetcher(clock: FakeClock | None = None, verify: object = True, host_delay: float = 0.0) -> Fetcher:
+def fetcher(clock: FakeClock | None = None, verify: ssl.SSLContext | bool = True, host_delay: float = 0.0) -> Fetcher:
     clock = clock or FakeClock()
     return Fetcher(policy(timeout=2.0, host_delay=host_delay), gates=Gates(clock, host_delay, jitter=0.0),
-                   verify=verify)  # type: ignore[arg-type]
+                   verify=verify)
 
 
 # H2: TLS ------------------------------------------------------------------------------------------
 
-def _trust(pki: dict[str, object], tmp_path: Path, extra: bytes | None = None) -> object:
+def _trust(pki: dict[str, Any], tmp_path: Path, extra: bytes | None = None) -> ssl.SSLContext:
     root_pem = tmp_path / "root.pem"
-    root_pem.write_bytes(pki["root"].cert_pem.bytes())  # type: ignore[attr-defined]
+    root_pem.write_bytes(pki["root"].cert_pem.bytes())
     bundle = None
     if extra is not None:
         bundle = tmp_path / "intermediate.pem"
@@ -44,22 +44,22 @@ def _serve(leaf: trustme.LeafCert, full_chain: bool) -> tuple[bytes, bytes]:
     return b"".join(p.bytes() for p in pems), leaf.private_key_pem.bytes()
 
 
-def test_s1_full_chain_succeeds(pki: dict[str, object], tmp_path: Path) -> None:
-    with https_server(*_serve(pki["leaf"], True), str(tmp_path)) as base:  # type: ignore[arg-type]
+def test_s1_full_chain_succeeds(pki: dict[str, Any], tmp_path: Path) -> None:
+    with https_server(*_serve(pki["leaf"], True), str(tmp_path)) as base:
         with fetcher(verify=_trust(pki, tmp_path)) as f:
             assert f.get(base + "/rss").status == 200
 
 
-def test_s2_leaf_only_is_a_classified_incomplete_chain(pki: dict[str, object], tmp_path: Path) -> None:
-    with https_server(*_serve(pki["leaf"], False), str(tmp_path)) as base:  # type: ignore[arg-type]
+def test_s2_leaf_only_is_a_classified_incomplete_chain(pki: dict[str, Any], tmp_path: Path) -> None:
+    with https_server(*_serve(pki["leaf"], False), str(tmp_path)) as base:
         with fetcher(verify=_trust(pki, tmp_path)) as f, pytest.raises(FetchError) as info:
             f.get(base + "/rss")
     assert info.value.reason == "tls.chain_incomplete"
 
 
-def test_s3_a_source_bundle_with_the_intermediate_fixes_that_source_only(pki: dict[str, object], tmp_path: Path) -> None:
-    intermediate_pem = pki["intermediate"].cert_pem.bytes()  # type: ignore[attr-defined]
-    with https_server(*_serve(pki["leaf"], False), str(tmp_path)) as base:  # type: ignore[arg-type]
+def test_s3_a_source_bundle_with_the_intermediate_fixes_that_source_only(pki: dict[str, Any], tmp_path: Path) -> None:
+    intermediate_pem = pki["intermediate"].cert_pem.bytes()
+    with https_server(*_serve(pki["leaf"], False), str(tmp_path)) as base:
         with fetcher(verify=_trust(pki, tmp_path, extra=intermediate_pem)) as fixed:
             assert fixed.get(base + "/rss").status == 200
         with fetcher(verify=_trust(pki, tmp_path)) as other, pytest.raises(FetchError):
@@ -67,8 +67,8 @@ def test_s3_a_source_bundle_with_the_intermediate_fixes_that_source_only(pki: di
 
 
 @pytest.mark.parametrize("leaf, reason", [("expired", "tls.expired"), ("wrong_host", "tls.hostname")])
-def test_s4_expired_and_wrong_host_certificates(pki: dict[str, object], tmp_path: Path, leaf: str, reason: str) -> None:
-    with https_server(*_serve(pki[leaf], True), str(tmp_path)) as base:  # type: ignore[arg-type]
+def test_s4_expired_and_wrong_host_certificates(pki: dict[str, Any], tmp_path: Path, leaf: str, reason: str) -> None:
+    with https_server(*_serve(pki[leaf], True), str(tmp_path)) as base:
         with fetcher(verify=_trust(pki, tmp_path)) as f, pytest.raises(FetchError) as info:
             f.get(base + "/rss")
     assert info.value.reason == reason

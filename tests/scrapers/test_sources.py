@@ -12,7 +12,6 @@ from scrapers.sources import load_sources
 from tests.helpers import ROOT
 
 
-
 def test_default_sources_file_loads_with_unique_ids_and_real_addresses() -> None:
     specs = load_sources(ROOT / "sources.yaml", default_max_items=30)
     assert len(specs) >= 30

@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
-from datetime import date
+from datetime import UTC, date
 from pathlib import Path
 
 import pytest
@@ -287,7 +287,7 @@ def test_a_large_batch_is_stored_whole_and_stored_keys_are_skipped(db_path: Path
 
 
 def test_band_keys_outside_the_near_copy_window_are_pruned(db_path: Path) -> None:
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timedelta
 
     text = "Tin cải cách hành chính"
     record = ArticleRecord("a1", "https://x.gov.vn/1", "src", "Tin", None, text, content_hash(text), "test",
@@ -295,8 +295,8 @@ def test_band_keys_outside_the_near_copy_window_are_pruned(db_path: Path) -> Non
     with Repository(db_path) as repo:
         repo.store_batch("r", [], [record], [])
         assert repo.band_matches([2, 9]) == {2: ["a1"]}
-        assert repo.prune_bands(datetime.now(timezone.utc) - timedelta(days=90)) == 0  # still inside
-        assert repo.prune_bands(datetime.now(timezone.utc) + timedelta(seconds=1)) == 3
+        assert repo.prune_bands(datetime.now(UTC) - timedelta(days=90)) == 0  # still inside
+        assert repo.prune_bands(datetime.now(UTC) + timedelta(seconds=1)) == 3
         assert repo.band_matches([2]) == {} and repo.known_content([record.content_sha256])  # the hash stays
 
 
