@@ -7,6 +7,7 @@ holds the tasks, their retry policy, submit/result, the short database windows a
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -95,24 +96,13 @@ def monitor_cycle(config: CycleConfig) -> CycleSummary:
                                             retry_jitter_factor=config.retry.jitter_factor)
     futures = [(s, discover.submit(s, config.fetch, None if config.pages > 1 else known_validators.get(s.url),
                                    config.pages)) for s in specs]
-    revisit_since = datetime.now(VIETNAM) - timedelta(days=config.revisit_days)
-
-    def needs_no_fetch(urls: list[str]) -> set[str]:  # stored, and not recent enough to be read again
-        with Repository(config.db_path) as repo:
-            return repo.known_article_urls(urls) - set(repo.stored_articles(urls, since=revisit_since))
-
     # 3. claim each link once per cycle; a source answering 410 Gone is paused
-    collected = scrapers.collect([(s, f.result()) for s, f in futures], needs_no_fetch)
+    collected = scrapers.collect([(s, f.result()) for s, f in futures], _links_needing_no_fetch(config))
     _count_discovery(summary, collected)
     for failure in summary.failures:
         logger.info("source %s failed: %s", failure.source, failure.detail)
-    # 4. fetch and extract the new articles of each source, then analyse them
-    records: list[ArticleRecord] = []
-    for spec, future in [(s, fetch_articles.submit(s, items, config.fetch)) for s, items in collected.work]:
-        articles, log = future.result()
-        collected.fetch_log.extend(log)
-        summary.articles_failed += sum(1 for r in log if not r.ok)
-        records.extend(analysis.to_record(spec.id, a) for a in articles)
+    # 4. fetch and extract the new articles of each source concurrently, then analyse them
+    records = _fetch_and_analyse(collected, config, summary)
     # 5. one write window: place in stories, store articles and their alerts together (the outbox),
     #    queue source notices, then deliver everything pending, including earlier cycles' alerts
     with Repository(config.db_path) as repo:
@@ -132,6 +122,29 @@ def monitor_cycle(config: CycleConfig) -> CycleSummary:
         repo.finish_run(summary.run_id, summary.as_dict())
     logger.info("cycle %s: %s", summary.run_id, summary.as_dict())
     return summary
+
+
+def _links_needing_no_fetch(config: CycleConfig) -> Callable[[list[str]], set[str]]:
+    """Stored links, except articles recent enough to be read again (edits); a short read each time."""
+    revisit_since = datetime.now(VIETNAM) - timedelta(days=config.revisit_days)
+
+    def lookup(urls: list[str]) -> set[str]:
+        with Repository(config.db_path) as repo:
+            return repo.known_article_urls(urls) - set(repo.stored_articles(urls, since=revisit_since))
+
+    return lookup
+
+
+def _fetch_and_analyse(collected: scrapers.Collected, config: CycleConfig, summary: CycleSummary
+                       ) -> list[ArticleRecord]:
+    """Submit one fetch task per source with new links; their fetch logs join the cycle's."""
+    records: list[ArticleRecord] = []
+    for spec, future in [(s, fetch_articles.submit(s, items, config.fetch)) for s, items in collected.work]:
+        articles, log = future.result()
+        collected.fetch_log.extend(log)
+        summary.articles_failed += sum(1 for r in log if not r.ok)
+        records.extend(analysis.to_record(spec.id, a) for a in articles)
+    return records
 
 
 def _count_discovery(summary: CycleSummary, collected: scrapers.Collected) -> None:
