@@ -1,9 +1,11 @@
-"""Alerts: detection rules over new facts, the outbox drain, and delivery through Apprise."""
+"""Alerts: rules over new facts, the policy file, routing to tagged targets, the outbox drain, Apprise delivery."""
 
 from __future__ import annotations
 
-from alerts.deliver import Notifier, redact
-from alerts.outbox import DeliveryReport, Outbox, drain
-from alerts.rules import detect, source_broken
+from alerts.deliver import Notifier, Target, load_targets, redact
+from alerts.outbox import DeliveryReport, Outbox, drain, route
+from alerts.policy import Policy, load_policy
+from alerts.rules import History, detect, evaluate, missing_plans, source_broken
 
-__all__ = ["DeliveryReport", "Notifier", "Outbox", "detect", "drain", "redact", "source_broken"]
+__all__ = ["DeliveryReport", "History", "Notifier", "Outbox", "Policy", "Target", "detect", "drain",
+           "evaluate", "load_policy", "load_targets", "missing_plans", "redact", "route", "source_broken"]

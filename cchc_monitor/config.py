@@ -39,6 +39,20 @@ class RetryPolicy:
 
 
 @dataclass(frozen=True)
+class DeliveryConfig:
+    """Where alert rules and delivery targets are configured; paths and API addresses only (the files
+    they name hold the secrets and are read by the process that sends)."""
+
+    alerts_file: Path | None  # None: the rules shipped with the package
+    apprise_config: Path | None  # None: only the untagged CCHC_NOTIFY_URLS targets
+    zalo_bot_api: str
+    zalo_oa_api: str
+    zalo_oauth_api: str
+    zalo_token_file: Path
+    timeout: float  # seconds a delivery API may stay silent
+
+
+@dataclass(frozen=True)
 class CycleConfig:
     """Everything one monitoring cycle (or backfill) needs to know, except secrets."""
 
@@ -49,6 +63,7 @@ class CycleConfig:
     backlog_threshold: int
     max_items_per_source: int
     revisit_days: float  # articles first seen less than this long ago are read again (0: never)
+    delivery: DeliveryConfig
     only_sources: tuple[str, ...] = ()  # a backfill: these sources only, even when paused
     pages: int = 1  # listing pages walked per source (a backfill goes deeper)
 

@@ -109,13 +109,33 @@ class FetchRecord:
 
 @dataclass(frozen=True)
 class AlertCandidate:
-    """An alert a detection rule wants sent; `key` is unique per rule and fact."""
+    """An alert a detection rule wants sent; `key` is unique per rule and fact (a repost never alerts again).
+
+    `reason` says why it fired (the rule, the figure, what it was compared with, the exact phrase),
+    stored with the alert and shown in its message; `tags` are the recipients the rule names.
+    """
 
     key: str
     rule: str
     title: str
     body: str
     article_id: str | None = None
+    severity: str = "info"
+    tags: tuple[str, ...] = ()
+    province: str | None = None
+    reason: dict[str, Any] = field(default_factory=dict)
+    operator: bool = False  # for operators only (source health, dead deliveries), never leaders' tags
+
+
+@dataclass(frozen=True)
+class PriorFact:
+    """An earlier report of the same figure (another story): what a new one is compared with."""
+
+    value: float
+    report_date: date | None
+    url: str
+    rank: str | None = None
+    year: int | None = None
 
 
 @dataclass(frozen=True)
@@ -154,6 +174,13 @@ class PendingAlert:
     title: str
     body: str
     attempts: int
+    rule: str = ""
+    article_id: str | None = None
+    severity: str = "info"
+    tags: tuple[str, ...] = ()
+    province: str | None = None
+    reason: dict[str, Any] = field(default_factory=dict)
+    operator: bool = False
 
 
 @dataclass(frozen=True)
@@ -180,6 +207,16 @@ class SourceFailure:
 
 
 @dataclass
+class TargetDelivery:
+    """What one delivery target got in a cycle, named by its redacted label."""
+
+    label: str
+    sent: int = 0
+    failed: int = 0
+    reasons: list[str] = field(default_factory=list)  # redacted
+
+
+@dataclass
 class CycleSummary:
     """What one cycle did: printed by the CLI, stored with the run, returned by the flow."""
 
@@ -197,6 +234,8 @@ class CycleSummary:
     alerts_sent: int = 0
     alerts_queued: int = 0
     alerts_failed: int = 0
+    alerts_dead: int = 0
+    deliveries: list[TargetDelivery] = field(default_factory=list)
     sources_paused: list[str] = field(default_factory=list)
     failures: list[SourceFailure] = field(default_factory=list)
 

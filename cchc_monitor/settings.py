@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from cchc_monitor.config import CycleConfig, FetchPolicy, RetryPolicy
+from cchc_monitor.config import CycleConfig, DeliveryConfig, FetchPolicy, RetryPolicy
 from cchc_monitor.errors import ConfigError
 
 ENV_PREFIX = "CCHC_"
@@ -65,6 +65,21 @@ class Settings(BaseSettings):
         10.0, ge=0, description="Seconds before the first retry of a failed source fetch; each further retry "
         "waits twice as long (capped at 300 s, with jitter)."
     )
+    alerts_file: Path | None = Field(
+        None, description="YAML file of alert rules, recipients' subscriptions and delivery policy "
+        "(default: the rules shipped with the package, alerts/rules.yaml)."
+    )
+    apprise_config: Path | None = Field(
+        None, description="Apprise configuration file (YAML or text) with the delivery targets and their tags; "
+        "it holds secrets, so it must be readable by its owner only."
+    )
+    zalo_bot_api: str = Field("https://bot-api.zaloplatforms.com", description="Base URL of the Zalo Bot API.")
+    zalo_oa_api: str = Field("https://openapi.zalo.me", description="Base URL of the Zalo Official Account API.")
+    zalo_oauth_api: str = Field("https://oauth.zaloapp.com/v4", description="Base URL of Zalo's OAuth token API.")
+    zalo_token_file: Path = Field(
+        Path("data/zalo-tokens.json"), description="Where rotated Zalo OA token pairs are kept (owner-only, "
+        "written atomically, never in the database)."
+    )
     revisit_days: float = Field(
         2.0, ge=0, description="Articles first seen less than this many days ago are read again when still "
         "listed, so an edited text becomes a new revision (0: never)."
@@ -86,7 +101,13 @@ class Settings(BaseSettings):
             db_path=self.db_path, sources_file=self.sources_file, fetch=self.fetch_policy(),
             retry=RetryPolicy(self.fetch_retries, self.retry_delay), backlog_threshold=self.backlog_threshold,
             max_items_per_source=self.max_items_per_source, revisit_days=self.revisit_days,
+            delivery=self.delivery_config(),
         )
+
+    def delivery_config(self) -> DeliveryConfig:
+        """Where the alert rules and delivery targets are configured (no secret in it)."""
+        return DeliveryConfig(self.alerts_file, self.apprise_config, self.zalo_bot_api, self.zalo_oa_api,
+                              self.zalo_oauth_api, self.zalo_token_file, self.http_timeout)
 
 
 class Secrets(BaseSettings):
@@ -120,7 +141,7 @@ def documented_settings() -> list[tuple[str, str, str]]:
     for model in (Settings, Secrets):
         for name, info in model.model_fields.items():
             default = info.default
-            if isinstance(default, SecretStr):
-                default = "(empty)"
+            if isinstance(default, SecretStr) or default is None:
+                default = "(empty)"  # not set
             rows.append((f"{ENV_PREFIX}{name.upper()}", str(default), info.description or ""))
     return rows

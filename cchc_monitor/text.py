@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import date
 
 # A Vietnamese number: "." groups thousands ("1.416"), "," marks decimals ("93,36").
 NUMBER = r"\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:,\d+)?"
@@ -69,3 +70,17 @@ def clause_end(text: str, pos: int, limit: int = 400) -> int:
     """Where the clause that contains `pos` ends."""
     m = CLAUSE_END_RE.search(text, pos, min(len(text), pos + limit))
     return m.start() if m else min(len(text), pos + limit)
+
+
+def vn_number(value: float | int, decimals: int = 4) -> str:
+    """A number the Vietnamese way: thousands with "." (1.416), decimals with "," (93,36), no trailing zeros."""
+    text = f"{abs(value):,.{decimals}f}"
+    whole, _, fraction = text.partition(".")
+    fraction = fraction.rstrip("0")
+    result = whole.replace(",", ".") + ("," + fraction if fraction else "")
+    return "-" + result if value < 0 and result != "0" else result
+
+
+def vn_date(day: date | None) -> str:
+    """dd/mm/yyyy, as Vietnamese documents write dates ("" for none)."""
+    return day.strftime("%d/%m/%Y") if day else ""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from prefect import flow, get_run_logger, task
@@ -18,7 +18,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 import analysis
 import scrapers
-from alerts import Notifier, detect, drain, source_broken
+from alerts import DeliveryReport, drain, evaluate, load_policy, load_targets, missing_plans, source_broken
 from cchc_monitor.config import CycleConfig, FetchPolicy
 from cchc_monitor.dates import VIETNAM
 from cchc_monitor.errors import FetchError, ScrapeError
@@ -80,7 +80,8 @@ def monitor_cycle(config: CycleConfig) -> CycleSummary:
     write, never while fetching, so ad-hoc queries wait only for those moments.
     """
     logger, summary = get_run_logger(), CycleSummary(_run_id())
-    notifier = Notifier(tuple(Secrets.load().notify_url_list()))  # never a parameter, never logged
+    policy = load_policy(config.delivery.alerts_file)
+    targets = load_targets(Secrets.load().notify_url_list(), config.delivery)  # never a parameter, never logged
     # 1. the sources to read: enabled ones, or those named by a backfill
     specs = scrapers.select_sources(
         scrapers.load_sources(config.sources_file, default_max_items=config.max_items_per_source),
@@ -103,8 +104,8 @@ def monitor_cycle(config: CycleConfig) -> CycleSummary:
         logger.info("source %s failed: %s", failure.source, failure.detail)
     # 4. fetch and extract the new articles of each source concurrently, then analyse them
     records = _fetch_and_analyse(collected, config, summary)
-    # 5. one write window: place in stories, store articles and their alerts together (the outbox),
-    #    queue source notices, then deliver everything pending, including earlier cycles' alerts
+    # 5. one write window: place in stories, evaluate the rules (against earlier reports), store the
+    #    articles and their alerts together (the outbox), queue source notices and missing plans
     with Repository(config.db_path) as repo:
         backfill_bands(repo)
         placed = place(repo, records)
@@ -112,13 +113,15 @@ def monitor_cycle(config: CycleConfig) -> CycleSummary:
         changed = [*placed.fresh, *placed.revised]
         summary.articles_new, _ = repo.store_batch(
             summary.run_id, collected.fetch_log, placed.fresh,
-            [c for r in changed for c in detect(r, config.backlog_threshold)],
+            [c for r in changed for c in evaluate(r, policy, repo, config.backlog_threshold)],
             collected.validators, collected.pause, placed.revised)
         summary.facts = sum(len(r.analysis.facts) for r in changed)
         repo.prune_bands(datetime.now(VIETNAM) - timedelta(days=STORY_WINDOW_DAYS))
-        repo.queue_alerts([c for h in repo.source_health(f.source for f in summary.failures) for c in source_broken(h)])
-        report = drain(repo, notifier)
-        summary.alerts_sent, summary.alerts_failed, summary.alerts_queued = report.sent, report.failed, report.queued
+        repo.queue_alerts([c for h in repo.source_health(f.source for f in summary.failures) for c in source_broken(h)]
+                          + missing_plans(policy, repo.watched_provinces, repo.planned_provinces(),
+                                          datetime.now(VIETNAM).date()))
+        # 6. deliver what is due, earlier cycles' alerts included: each target sent and marked on its own
+        _count_delivery(summary, drain(repo, targets, policy, now=datetime.now(UTC)))
         repo.finish_run(summary.run_id, summary.as_dict())
     logger.info("cycle %s: %s", summary.run_id, summary.as_dict())
     return summary
@@ -150,6 +153,11 @@ def _fetch_and_analyse(collected: scrapers.Collected, config: CycleConfig, summa
 def _count_discovery(summary: CycleSummary, collected: scrapers.Collected) -> None:
     summary.sources_tried, summary.sources_failed = collected.tried, len(collected.failures)
     summary.failures, summary.articles_duplicate = collected.failures, collected.duplicates
+
+
+def _count_delivery(summary: CycleSummary, report: DeliveryReport) -> None:
+    summary.alerts_sent, summary.alerts_failed, summary.alerts_queued = report.sent, report.failed, report.queued
+    summary.alerts_dead, summary.deliveries = report.dead, list(report.targets.values())
 
 
 def _count_placement(summary: CycleSummary, placed: Placed) -> None:

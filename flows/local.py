@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 
 from cchc_monitor.config import CycleConfig
-from cchc_monitor.models import CycleSummary
+from cchc_monitor.models import CycleSummary, TargetDelivery
 
 # Prefect's local ephemeral API: a cold start takes 10-30 s here (default limit 20 s); no telemetry.
 # The throwaway server logs tracebacks for events still in flight when it is stopped at the end of
@@ -19,10 +19,22 @@ PREFECT_DEFAULTS = {
 }
 
 
-def run_cycle(config: CycleConfig) -> CycleSummary:
-    """Run one monitoring cycle (or a backfill) as a Prefect flow; Prefect is imported only now."""
+def _prefect_defaults() -> None:
     for name, value in PREFECT_DEFAULTS.items():
         os.environ.setdefault(name, value)
+
+
+def run_cycle(config: CycleConfig) -> CycleSummary:
+    """Run one monitoring cycle (or a backfill) as a Prefect flow; Prefect is imported only now."""
+    _prefect_defaults()
     from flows.cycle import monitor_cycle
 
     return monitor_cycle(config)
+
+
+def run_digest(config: CycleConfig, day: str | None = None) -> list[TargetDelivery]:
+    """Send the morning bulletins now, as the `digest` Prefect flow."""
+    _prefect_defaults()
+    from flows.digest import digest
+
+    return digest(config, day)

@@ -6,10 +6,10 @@ import re
 from pathlib import Path
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from cchc_monitor.errors import ConfigError
+from cchc_monitor.files import parse_yaml
 from cchc_monitor.gazetteer import current_province
 from cchc_monitor.models import ArticleSelectors, SourceSpec
 
@@ -75,13 +75,10 @@ def load_sources(path: Path | str, *, default_max_items: int) -> list[SourceSpec
     naming the file, the entry and the problem."""
     path = Path(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except FileNotFoundError as exc:
         raise ConfigError(f"{path}: sources file not found") from exc
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}" if mark else ""
-        raise ConfigError(f"{path}{where}: not valid YAML ({getattr(exc, 'problem', exc)})") from exc
+    data = parse_yaml(text, str(path))
     if not isinstance(data, dict) or not isinstance(data.get("sources"), list):
         raise ConfigError(f"{path}: expected a top-level 'sources:' list")
     specs: list[SourceSpec] = []

@@ -14,13 +14,14 @@ from cchc_monitor.models import (
     AlertCandidate,
     ArticleRecord,
     FetchRecord,
-    PendingAlert,
     SourceHealth,
     SourceSpec,
     StoredArticle,
 )
 from storage.connection import WRITER_WAIT_SECONDS, connect, translate_errors
+from storage.digest import DigestMixin
 from storage.migrations import migrate
+from storage.outbox import ALERT_COLUMNS, HistoryMixin, OutboxMixin, alert_row
 
 ARTICLE_COLUMNS = ("id", "url", "source_id", "title", "published", "body", "content_sha256", "is_cchc", "category",
                    "locality", "province", "province_current", "extractor", "run_id", "first_seen_at",
@@ -54,7 +55,7 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-class Repository:
+class Repository(OutboxMixin, HistoryMixin, DigestMixin):
     """Opens the database for writing, migrates it, and offers the monitor's operations."""
 
     def __init__(self, path: Path | str, *, wait: float = WRITER_WAIT_SECONDS,
@@ -155,13 +156,6 @@ class Repository:
         ).fetchall()
         return {u: {k: v for k, v in (("etag", e), ("last_modified", m)) if v} for u, e, m in rows}
 
-    def pending_alerts(self) -> list[PendingAlert]:
-        """Alerts in the outbox not yet delivered, oldest first."""
-        rows = self.con.execute(
-            "SELECT key, title, body, attempts FROM alerts WHERE status = 'pending' ORDER BY created_at, key"
-        ).fetchall()
-        return [PendingAlert(*r) for r in rows]
-
     def paused_sources(self) -> dict[str, str]:
         """Sources the monitor paused (e.g. after HTTP 410 Gone), with the reason."""
         rows = self.con.execute("SELECT id, disabled_reason FROM sources WHERE disabled_reason IS NOT NULL").fetchall()
@@ -238,8 +232,7 @@ class Repository:
             for revised in revisions:
                 self._revise(revised, run_id, now)
             before_alerts = self.count("alerts")
-            self._bulk("alerts", ("key", "rule", "article_id", "title", "body", "status", "attempts", "created_at"),
-                       [(c.key, c.rule, c.article_id, c.title, c.body, "pending", 0, now) for c in alerts])
+            self._bulk("alerts", ALERT_COLUMNS, [alert_row(c, now) for c in alerts])
             queued = self.count("alerts") - before_alerts
             if pause:
                 self.con.executemany(

@@ -10,7 +10,7 @@ from rich.markup import escape
 
 from cchc_monitor.errors import MonitorError
 
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)  # one error, one line, whatever the terminal width
 
 SOURCES_OPT = typer.Option(None, "--sources", help="Sources YAML file [env CCHC_SOURCES_FILE].")
 DB_OPT = typer.Option(None, "--db", help="DuckDB file [env CCHC_DB_PATH].")

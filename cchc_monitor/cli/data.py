@@ -10,6 +10,7 @@ from pathlib import Path
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from cchc_monitor.cli.common import DB_OPT, err, fail
 from cchc_monitor.errors import MonitorError
@@ -61,7 +62,7 @@ def sql(
     else:
         table = Table(*columns)
         for row in rows:
-            table.add_row(*("" if v is None else str(v) for v in row))
+            table.add_row(*(Text("" if v is None else str(v)) for v in row))  # data, never Rich markup
         Console().print(table)
 
 

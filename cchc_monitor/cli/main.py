@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from cchc_monitor.cli import data, files, sources
+from cchc_monitor.cli import alerts, data, digest, files, sources
 from cchc_monitor.cli.common import DB_OPT, SOURCES_OPT, fail
 from cchc_monitor.errors import MonitorError
 from cchc_monitor.models import CycleSummary
@@ -27,7 +27,11 @@ def print_summary(summary: CycleSummary, db_path: Path) -> None:
     if summary.sources_paused:
         print(f"  paused (410 Gone; `sources enable ID` resumes): {', '.join(summary.sources_paused)}")
     print(f"  facts found {summary.facts}")
-    print(f"  alerts sent {summary.alerts_sent}, queued {summary.alerts_queued}")
+    print(f"  alerts sent {summary.alerts_sent}, queued {summary.alerts_queued}"
+          + (f", dead {summary.alerts_dead}" if summary.alerts_dead else ""))
+    for target in summary.deliveries:  # labels are redacted: a scheme, a server name, tags
+        why = f" ({'; '.join(dict.fromkeys(target.reasons))})" if target.reasons else ""
+        print(f"  → {target.label}: sent {target.sent}, failed {target.failed}{why}")
     for failure in summary.failures:
         print(f"  ! {failure.source}: {failure.reason}: {failure.detail}")
     print(f"  database {db_path}")
@@ -80,5 +84,7 @@ def demo(keep_serving: bool = typer.Option(False, "--serve", help="Keep the demo
 
 
 app.add_typer(sources.app, name="sources")
+app.add_typer(alerts.app, name="alerts")
+app.add_typer(digest.app, name="digest")
 for module in (data, files):  # after run, backfill and demo, so --help lists the cycle commands first
     module.register(app)

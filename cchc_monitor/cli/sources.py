@@ -8,6 +8,7 @@ from pathlib import Path
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from cchc_monitor.cli.common import DB_OPT, SOURCES_OPT, fail
 from cchc_monitor.errors import MonitorError, ScrapeError
@@ -37,8 +38,9 @@ def sources_list(
     table = Table("id", "kind", "level", "province", "since 2025", "cms", "enabled", "url")
     for s in specs:
         if s.enabled or show_all:
-            table.add_row(s.id, s.kind, s.level or "", s.province or "", s.province_current or "", s.cms or "",
-                          "yes" if s.enabled else "no", s.url)
+            cells = (s.id, s.kind, s.level or "", s.province or "", s.province_current or "", s.cms or "",
+                     "yes" if s.enabled else "no", s.url)
+            table.add_row(*(Text(c) for c in cells))  # names from the file, never Rich markup
     Console(width=200).print(table)
 
 

@@ -1,37 +1,188 @@
-"""Draining the outbox through Apprise into a real SMTP server on loopback, from a real DuckDB file."""
+"""The outbox on a real DuckDB file, through Apprise into real SMTP servers on loopback: one message per
+article and target, each target marked on its own, retries, dead deliveries, routing by tags."""
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from alerts import Notifier, drain
+import pytest
+
+from alerts import drain, load_targets, route
+from alerts.deliver import Target
+from alerts.policy import Policy
+from cchc_monitor.config import DeliveryConfig
 from cchc_monitor.demo.mailsink import MailSink
-from cchc_monitor.models import AlertCandidate
+from cchc_monitor.errors import ConfigError
+from cchc_monitor.models import AlertCandidate, PendingAlert
+from storage.adhoc import run_query
 from storage.repository import Repository
+from tests.helpers import ROOT
 
-ALERTS = [AlertCandidate("backlog:1", "backlog_threshold", "Hồ sơ trễ hạn: 1.416", "«1.416 hồ sơ trễ hạn»"),
-          AlertCandidate("new_plan:1", "new_plan", "Kế hoạch CCHC mới", "https://x.gov.vn/kh")]
+NOW = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)
+DEAD = "mailto://user:Pw-8c1d2e@127.0.0.1:9?from=a@x.vn&to=b@x.vn"  # nothing listens on port 9
 
 
-def test_every_pending_alert_is_sent_once_and_marked(db_path: Path, mailbox: MailSink) -> None:
+def _delivery(tmp_path: Path, apprise_config: Path | None = None) -> DeliveryConfig:
+    return DeliveryConfig(None, apprise_config, "http://127.0.0.1:9", "http://127.0.0.1:9", "http://127.0.0.1:9",
+                          tmp_path / "zalo-tokens.json", 5.0)
+
+
+def _alert(key: str, article: str | None, title: str, **kw: object) -> AlertCandidate:
+    why = {"summary": title, "phrase": f"«{title}»", "links": [f"https://x.gov.vn/{article}"],
+           "article_title": f"Bài {article}", "place": "Đồng Tháp"}
+    return AlertCandidate(key, str(kw.pop("rule", "backlog_threshold")), title, title, article, "warning",
+                          tuple(kw.pop("tags", ("cchc",))), "Đồng Tháp", why, **kw)  # type: ignore[arg-type]
+
+
+ARTICLE_ALERTS = [_alert("b:1", "a1", "1.416 hồ sơ trễ hạn"), _alert("b:2", "a1", "3 hồ sơ trễ hạn (xã)"),
+                  _alert("p:1", "a2", "Kế hoạch CCHC mới", rule="new_plan")]
+
+
+def _policy(**extra: object) -> Policy:
+    return Policy.model_validate({"rules": [{"id": "backlog_threshold", "kind": "backlog_threshold"},
+                                            {"id": "new_plan", "kind": "new_plan"}], **extra})
+
+
+def test_one_message_per_article_and_target_and_never_twice(db_path: Path, mailbox: MailSink, tmp_path: Path) -> None:
+    targets = load_targets([mailbox.url], _delivery(tmp_path))
     with Repository(db_path) as repo:
-        repo.queue_alerts(ALERTS)
-        report = drain(repo, Notifier((mailbox.url,)))
-        assert (report.sent, report.failed, report.queued) == (2, 0, 0)
-        assert drain(repo, Notifier((mailbox.url,))).sent == 0  # a sent alert is never pending again
-    assert sorted(str(m["Subject"]) for m in mailbox.messages) == ["Hồ sơ trễ hạn: 1.416", "Kế hoạch CCHC mới"]
+        repo.queue_alerts(ARTICLE_ALERTS)
+        report = drain(repo, targets, _policy(), now=NOW)
+        assert (report.sent, report.failed, report.queued) == (2, 0, 0)  # two articles, two messages
+        assert drain(repo, targets, _policy(), now=NOW + timedelta(days=1)).sent == 0
+    subjects = sorted(str(m["Subject"]) for m in mailbox.messages)
+    assert subjects == ["1.416 hồ sơ trễ hạn (+1 cảnh báo)", "Kế hoạch CCHC mới"]
+    both = next(m for m in mailbox.messages if "1.416" in str(m["Subject"]))
+    html = both.get_body(preferencelist=("html",)).get_content()
+    assert "3 hồ sơ trễ hạn (xã)" in html and "https://x.gov.vn/a1" in html and "Bài a1" in html
 
 
-def test_without_a_target_alerts_wait_and_a_failure_stays_pending_with_a_redacted_error(db_path: Path) -> None:
-    dead = "mailto://user:Pw-8c1d2e@127.0.0.1:9?from=a@x.vn&to=b@x.vn"
+def test_a_failing_target_never_blocks_or_repeats_the_working_one(db_path: Path, mailbox: MailSink,
+                                                                   tmp_path: Path) -> None:
+    targets = load_targets([mailbox.url, DEAD], _delivery(tmp_path))
+    policy = _policy(delivery={"max_attempts": 3, "backoff_minutes": 10})
     with Repository(db_path) as repo:
-        repo.queue_alerts(ALERTS)
-        assert drain(repo, Notifier(())).queued == 2
-        report = drain(repo, Notifier((dead,)))
-        assert (report.sent, report.failed, report.queued) == (0, 2, 2)
-        pending = repo.pending_alerts()
-        assert [a.attempts for a in pending] == [1, 1]
-    from storage.adhoc import run_query
+        repo.queue_alerts(ARTICLE_ALERTS[:2])
+        first = drain(repo, targets, policy, now=NOW)
+        assert (first.sent, first.failed) == (1, 1) and len(mailbox.messages) == 1
+        dead_label = next(t.label for t in targets if "127.0.0.1" not in t.label or t.url == DEAD)
+        assert any(r for t in first.targets.values() for r in t.reasons) and dead_label
+        assert drain(repo, targets, policy, now=NOW + timedelta(minutes=5)).failed == 0  # backoff: not due yet
+        assert drain(repo, targets, policy, now=NOW + timedelta(minutes=11)).failed == 1  # retried after 10 min
+        last = drain(repo, targets, policy, now=NOW + timedelta(hours=1))  # third failure: dead
+        assert last.dead == 2 and last.failed == 1
+        assert [r[6] for r in repo.deliveries("dead")] == ["dead", "dead"]
+        assert len(mailbox.messages) == 1  # the working target got its message once, whatever the other did
+    errors = [r[0] for r in run_query(db_path, "select last_error from deliveries where status = 'dead'")[1]]
+    assert errors and all("Pw-8c1d2e" not in e for e in errors)
+    leaked = run_query(db_path, "select count(*) from deliveries where target_label like '%Pw-8c1d2e%'")[1]
+    assert leaked == [(0,)]
 
-    errors = [r[0] for r in run_query(db_path, "select last_error from alerts")[1]]
-    assert all(e and "delivery failed" in e and "Pw-8c1d2e" not in e for e in errors)
+
+def test_a_dead_delivery_tells_the_fallback_tag_once(db_path: Path, tmp_path: Path) -> None:
+    with MailSink() as ops:
+        config = tmp_path / "apprise.yml"
+        config.write_text(f"urls:\n  - {DEAD}:\n    - tag: cchc\n  - {ops.url}:\n    - tag: vanhanh\n",
+                          encoding="utf-8")
+        config.chmod(0o600)
+        targets = load_targets([], _delivery(tmp_path, config))
+        policy = _policy(operators=["vanhanh"], delivery={"max_attempts": 1})
+        with Repository(db_path) as repo:
+            repo.queue_alerts(ARTICLE_ALERTS[:1])
+            assert drain(repo, targets, policy, now=NOW).dead == 1
+            drain(repo, targets, policy, now=NOW + timedelta(minutes=1))
+            drain(repo, targets, policy, now=NOW + timedelta(hours=2))
+        assert [str(m["Subject"]) for m in ops.messages] == [
+            "Không gửi được cảnh báo sau 1 lần: mailto://127.0.0.1 [cchc]"]
+
+
+def _pending(rule: str, tags: tuple[str, ...], province: str | None, operator: bool = False) -> PendingAlert:
+    return PendingAlert("k", "t", "b", 0, rule, "a", "info", tags, province, {}, operator)
+
+
+def test_routing_follows_tags_subscriptions_and_keeps_operator_notices_from_leaders() -> None:
+    def target(name: str, *tags: str) -> Target:
+        return Target(name, name, frozenset(tags), "mailto", None, f"mailto://{name}")
+
+    default, leader, team, ops = target("d"), target("l", "lanhdao"), target("c", "cchc"), target("o", "vanhanh")
+    digest_only = target("g", "bantin")
+    policy = _policy(operators=["vanhanh"], recipients=[
+        {"tag": "lanhdao", "provinces": ["Hậu Giang"], "mode": "both"}, {"tag": "bantin", "mode": "digest"}])
+    everyone = [default, leader, team, ops, digest_only]
+    assert route(_pending("new_plan", ("lanhdao", "cchc", "bantin"), "Cần Thơ"), everyone, policy) == [
+        default, leader, team]  # Hậu Giang was merged into Cần Thơ; the digest-only tag waits for the morning
+    assert route(_pending("new_plan", ("lanhdao", "cchc"), "Đồng Tháp"), everyone, policy) == [default, team]
+    assert route(_pending("source_gone", (), None, operator=True), everyone, policy) == [default, ops]
+
+
+def test_source_notices_of_a_cycle_reach_operators_as_one_message(db_path: Path, tmp_path: Path) -> None:
+    with MailSink() as ops:
+        targets = load_targets([ops.url], _delivery(tmp_path))
+        notices = [AlertCandidate(f"source_gone:s{i}:never", "source_gone", f"Nguồn đã bị gỡ: s{i}", "b", None,
+                                  "warning", (), None, {"summary": f"s{i}", "links": []}, operator=True)
+                   for i in range(81)]
+        with Repository(db_path) as repo:
+            repo.queue_alerts(notices)
+            assert drain(repo, targets, _policy(), now=NOW).sent == 1
+        (message,) = ops.messages
+        assert str(message["Subject"]) == "Vận hành: 81 thông báo về nguồn tin"
+
+
+def test_the_apprise_configuration_must_be_private_and_valid(tmp_path: Path) -> None:
+    config = tmp_path / "apprise.yml"
+    config.write_text("urls:\n  - mailto://u:Pw-x9@127.0.0.1:9?from=m@b.vn&to=a@b.vn:\n    - tag: cchc\n", encoding="utf-8")
+    config.chmod(0o644)
+    with pytest.raises(ConfigError, match="readable by its owner only") as info:
+        load_targets([], _delivery(tmp_path, config))
+    assert "Pw-x9" not in str(info.value)
+    config.chmod(0o600)
+    (one,) = load_targets([], _delivery(tmp_path, config))
+    assert one.tags == {"cchc"} and "Pw-x9" not in one.label and "Pw-x9" not in repr(one)
+
+
+KILLER = textwrap.dedent("""
+    import os, signal, sys
+    from datetime import datetime, UTC
+    from alerts import drain, load_targets
+    from alerts.deliver import send
+    from alerts.policy import Policy
+    from cchc_monitor.config import DeliveryConfig
+    from pathlib import Path
+    from storage.repository import Repository
+    db, url, kill_after = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    sent = []
+    def sender(target, message):
+        send(target, message.title, message.body, html_body=message.html)
+        sent.append(message.title)
+        if len(sent) == kill_after:
+            os.kill(os.getpid(), signal.SIGKILL)  # after the answer, before the mark
+    tmp = Path(db).parent
+    targets = load_targets([url], DeliveryConfig(None, None, "http://127.0.0.1:9", "http://127.0.0.1:9",
+                                                 "http://127.0.0.1:9", tmp / "z.json", 5.0))
+    policy = Policy.model_validate({"rules": []})
+    with Repository(db) as repo:
+        drain(repo, targets, policy, now=datetime.now(UTC), sender=sender)
+""")
+
+
+def test_a_kill_between_the_answer_and_the_mark_repeats_at_most_that_one_message(db_path: Path,
+                                                                                   mailbox: MailSink) -> None:
+    alerts = [_alert(f"b:{i}", f"a{i}", f"{i} hồ sơ trễ hạn", tags=()) for i in range(5)]
+    with Repository(db_path) as repo:
+        repo.queue_alerts(alerts)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    killed = subprocess.run([sys.executable, "-c", KILLER, str(db_path), mailbox.url, "3"], env=env,
+                            capture_output=True, timeout=120)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    again = subprocess.run([sys.executable, "-c", KILLER, str(db_path), mailbox.url, "0"], env=env,
+                           capture_output=True, timeout=120)
+    assert again.returncode == 0, again.stderr
+    subjects = [str(m["Subject"]) for m in mailbox.messages]
+    assert sorted(set(subjects)) == sorted(f"{i} hồ sơ trễ hạn" for i in range(5))  # nothing lost
+    assert len(subjects) == 6  # the message in flight at the kill was sent twice; no other one was

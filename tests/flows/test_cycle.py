@@ -44,21 +44,22 @@ def test_cycle_stores_articles_facts_and_mails_alerts_once(
         db_path, "select f.phrase, f.start_offset, f.end_offset, a.body from facts f join articles a on a.id = f.article_id"
     ):
         assert body[start:end] == phrase
-    assert first.alerts_sent == 3
+    assert first.alerts_sent == 2  # one message per article: the backlog article's two figures together
     subjects = sorted(str(m["Subject"]) for m in mailbox.messages)
     assert subjects == [
-        "Hồ sơ trễ hạn: 236 (thành phố) – thành phố Cao Lãnh, Đồng Tháp",
-        "Hồ sơ trễ hạn: 412 (xã) – thành phố Cao Lãnh, Đồng Tháp",
+        "Hồ sơ trễ hạn: 236 (thành phố) – thành phố Cao Lãnh, Đồng Tháp (+1 cảnh báo)",
         "Kế hoạch CCHC năm 2026 mới (15/KH-UBND): thành phố Sa Đéc, Đồng Tháp",
     ]
-    assert "cấp thành phố là 236 hồ sơ" in "".join(MailSink.text_of(m) for m in mailbox.messages)
+    text = "".join(MailSink.text_of(m) for m in mailbox.messages)
+    assert "cấp thành phố là 236 hồ sơ" in text and "412 hồ sơ trễ hạn (xã)" in text
+    assert [d.label for d in first.deliveries] == ["mailto://127.0.0.1"] and first.deliveries[0].sent == 2
 
     second = run_cycle(sources, db_path, [mailbox.url])
 
     assert second.articles_new == 0
     assert (second.articles_duplicate, second.articles_unchanged) == (1, 4)  # recent ones re-read
     assert second.alerts_sent == 0
-    assert len(mailbox.messages) == 3
+    assert len(mailbox.messages) == 2
     assert query(db_path, "select count(*) from articles") == [(4,)]
     assert query(db_path, "select count(*) from alerts where status = 'sent'") == [(3,)]
 
@@ -70,15 +71,18 @@ def test_failed_delivery_stays_pending_and_is_retried_next_cycle(
     sink = MailSink()  # not started yet: the first delivery finds nobody listening
     dead_url = sink.url
 
-    first = run_cycle(sources, db_path, [dead_url])
+    no_wait = tmp_path / "alerts.yaml"  # retry at the next cycle (the shipped policy waits 10 minutes)
+    no_wait.write_text("rules:\n  - {id: new_plan, kind: new_plan}\n  - {id: backlog_threshold, kind: backlog_threshold}\n"
+                       "delivery: {backoff_minutes: 0}\n", encoding="utf-8")
+    first = run_cycle(sources, db_path, [dead_url], alerts_file=no_wait)
 
-    assert first.alerts_sent == 0 and first.alerts_failed == 3 and first.alerts_queued == 3
-    errors = query(db_path, "select status, attempts, last_error from alerts")
-    assert all(status == "pending" and attempts == 1 and error for status, attempts, error in errors)
+    assert first.alerts_sent == 0 and first.alerts_failed == 2 and first.alerts_queued == 3
+    errors = query(db_path, "select status, attempts, last_error from deliveries")
+    assert len(errors) == 3 and all(s == "pending" and attempts == 1 and error for s, attempts, error in errors)
     with sink:
-        second = run_cycle(sources, db_path, [dead_url])
-    assert second.alerts_sent == 3
-    assert len(sink.messages) == 3
+        second = run_cycle(sources, db_path, [dead_url], alerts_file=no_wait)
+    assert second.alerts_sent == 2
+    assert len(sink.messages) == 2
     assert query(db_path, "select count(*) from alerts where status = 'sent'") == [(3,)]
 
 

@@ -1,0 +1,218 @@
+"""The outbox's deliveries and the reads the alert rules compare with (mixed into `Repository`)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING, Any
+
+from cchc_monitor.gazetteer import current_province
+from cchc_monitor.models import AlertCandidate, PendingAlert, PriorFact
+from storage.connection import translate_errors
+
+if TYPE_CHECKING:
+    import duckdb
+
+ALERT_COLUMNS = ("key", "rule", "article_id", "title", "body", "status", "attempts", "created_at", "severity",
+                 "tags", "province", "reason", "operator")
+DELIVERY_STATES = ("pending", "sent", "dead", "dropped")
+
+
+def alert_row(c: AlertCandidate, now: datetime) -> tuple[object, ...]:
+    """The outbox row of a new alert candidate."""
+    return (c.key, c.rule, c.article_id, c.title, c.body, "pending", 0, now, c.severity,
+            json.dumps(list(c.tags), ensure_ascii=False), c.province, json.dumps(c.reason, ensure_ascii=False),
+            c.operator)
+
+
+def _pending(row: tuple[Any, ...]) -> PendingAlert:
+    key, title, body, attempts, rule, article_id, severity, tags, province, reason, operator = row
+    return PendingAlert(key, title, body, attempts, rule, article_id, severity or "info",
+                        tuple(json.loads(tags) if tags else ()), province, json.loads(reason) if reason else {},
+                        bool(operator))
+
+
+PENDING_SELECT = ("SELECT key, title, body, attempts, rule, article_id, severity, tags, province, reason, operator "
+                  "FROM alerts")
+
+
+class OutboxMixin:
+    """Deliveries: one row per alert and target, sent and marked on its own."""
+
+    con: duckdb.DuckDBPyConnection
+
+    def pending_alerts(self) -> list[PendingAlert]:
+        """Alerts in the outbox not yet delivered everywhere, oldest first."""
+        rows = self.con.execute(f"{PENDING_SELECT} WHERE status = 'pending' ORDER BY created_at, key").fetchall()
+        return [_pending(r) for r in rows]
+
+    def alerts_by_key(self, keys: Iterable[str]) -> dict[str, PendingAlert]:
+        """These alerts, whatever their status."""
+        keys = list(dict.fromkeys(keys))
+        if not keys:
+            return {}
+        rows = self.con.execute(f"{PENDING_SELECT} WHERE key IN (SELECT unnest(?))", [keys]).fetchall()
+        return {r[0]: _pending(r) for r in rows}
+
+    def add_deliveries(self, rows: Sequence[tuple[str, str, str]], now: datetime | None = None) -> int:
+        """(alert key, target id, target label) deliveries to make; those already there are left alone."""
+        if not rows:
+            return 0
+        now = now or datetime.now(UTC)
+        with translate_errors("queueing deliveries"):
+            before = self._count_deliveries()
+            self.con.executemany(
+                "INSERT INTO deliveries (alert_key, target_id, target_label, status, attempts, next_attempt_at, "
+                "created_at) VALUES (?, ?, ?, 'pending', 0, ?, ?) ON CONFLICT DO NOTHING",
+                [[k, t, label, now, now] for k, t, label in rows])
+            return self._count_deliveries() - before
+
+    def _count_deliveries(self) -> int:
+        (count,) = self.con.execute("SELECT count(*) FROM deliveries").fetchall()[0]
+        return int(count)
+
+    def due_deliveries(self, now: datetime) -> list[tuple[int, str, str, int]]:
+        """(delivery id, alert key, target id, attempts) of pending deliveries whose time has come."""
+        return self.con.execute(
+            "SELECT d.id, d.alert_key, d.target_id, d.attempts FROM deliveries d JOIN alerts a ON a.key = d.alert_key "
+            "WHERE d.status = 'pending' AND d.next_attempt_at <= ? ORDER BY a.created_at, d.alert_key, d.id", [now]
+        ).fetchall()
+
+    def delivered_targets(self, keys: Iterable[str]) -> dict[str, set[str]]:
+        """alert key → targets it already has a delivery for (any status)."""
+        keys = list(dict.fromkeys(keys))
+        if not keys:
+            return {}
+        out: dict[str, set[str]] = {k: set() for k in keys}
+        for key, target in self.con.execute(
+                "SELECT alert_key, target_id FROM deliveries WHERE alert_key IN (SELECT unnest(?))", [keys]).fetchall():
+            out[key].add(target)
+        return out
+
+    def mark_delivery(self, delivery_id: int, *, sent: bool, error: str | None = None,
+                      retry_at: datetime | None = None, dead: bool = False) -> None:
+        """Record one attempt: sent, pending again at `retry_at`, or dead. Each mark is its own transaction,
+        so a crash right after an answer repeats at most that one delivery."""
+        status = "sent" if sent else ("dead" if dead else "pending")
+        now = datetime.now(UTC)
+        with translate_errors("marking a delivery"):
+            self.con.execute(
+                "UPDATE deliveries SET attempts = attempts + 1, status = ?, last_error = ?, "
+                "next_attempt_at = coalesce(?, next_attempt_at), sent_at = CASE WHEN ? THEN ? ELSE sent_at END "
+                "WHERE id = ?", [status, error, retry_at, sent, now, delivery_id])
+            self.con.execute(
+                "UPDATE alerts SET attempts = attempts + 1, last_error = ?, "
+                "sent_at = CASE WHEN ? THEN ? ELSE sent_at END "
+                "WHERE key = (SELECT alert_key FROM deliveries WHERE id = ?)", [error, sent, now, delivery_id])
+            self._settle(delivery_id)
+
+    def _settle(self, delivery_id: int) -> None:
+        """An alert with no pending delivery left is settled: sent (somewhere), dead or dropped."""
+        self.con.execute(
+            "UPDATE alerts SET status = "
+            "CASE WHEN s.sent > 0 THEN 'sent' WHEN s.dead > 0 THEN 'dead' ELSE 'dropped' END "
+            "FROM (SELECT alert_key, count(*) FILTER (WHERE status = 'pending') AS pending, "
+            "      count(*) FILTER (WHERE status = 'sent') AS sent, count(*) FILTER (WHERE status = 'dead') AS dead "
+            "      FROM deliveries WHERE alert_key = (SELECT alert_key FROM deliveries WHERE id = ?) "
+            "      GROUP BY alert_key) s "
+            "WHERE alerts.key = s.alert_key AND s.pending = 0", [delivery_id])
+
+    def deliveries(self, status: str | None = None) -> list[tuple[Any, ...]]:
+        """Rows of v_deliveries (id, alert key, rule, severity, title, target, status, attempts, last error, ...)."""
+        where, params = ("WHERE status = ?", [status]) if status else ("", [])
+        return self.con.execute(f"SELECT * FROM v_deliveries {where} ORDER BY id", params).fetchall()
+
+    def retry_delivery(self, delivery_id: int) -> bool:
+        """A dead, dropped or waiting delivery is tried again at the next cycle; False if there is none."""
+        with translate_errors("retrying a delivery"):
+            row = self.con.execute(
+                "UPDATE deliveries SET status = 'pending', next_attempt_at = ? WHERE id = ? AND status <> 'sent' "
+                "RETURNING alert_key", [datetime.now(UTC), delivery_id]).fetchone()
+            if row is not None:
+                self.con.execute("UPDATE alerts SET status = 'pending' WHERE key = ?", [row[0]])
+        return row is not None
+
+    def drop_deliveries(self, *, delivery_id: int | None = None, rule: str | None = None) -> int:
+        """An operator discards what should not go out: one delivery, or every unsent one of a rule."""
+        with translate_errors("dropping deliveries"):
+            if delivery_id is not None:
+                rows = self.con.execute("UPDATE deliveries SET status = 'dropped' WHERE id = ? AND status IN "
+                                        "('pending', 'dead') RETURNING id", [delivery_id]).fetchall()
+            else:
+                rows = self.con.execute(
+                    "UPDATE deliveries SET status = 'dropped' WHERE status IN ('pending', 'dead') AND alert_key IN "
+                    "(SELECT key FROM alerts WHERE rule = ?) RETURNING id", [rule]).fetchall()
+                self.con.execute("UPDATE alerts SET status = 'dropped' WHERE rule = ? AND status = 'pending' AND key "
+                                 "NOT IN (SELECT alert_key FROM deliveries)", [rule])
+            for (dropped,) in rows:
+                self._settle(dropped)
+        return len(rows)
+
+    def story_links(self, article_ids: Iterable[str]) -> dict[str, list[str]]:
+        """article id → every link where its story appeared, first seen first."""
+        ids = list(dict.fromkeys(i for i in article_ids if i))
+        if not ids:
+            return {}
+        rows = self.con.execute(
+            "SELECT a.id, list(o.url ORDER BY o.first_seen_at, o.url) FROM articles a "
+            "JOIN articles o ON o.cluster_id = a.cluster_id WHERE a.id IN (SELECT unnest(?)) GROUP BY a.id", [ids]
+        ).fetchall()
+        return {i: list(urls) for i, urls in rows}
+
+    def digest_sent(self, recipient: str, day: date, target_id: str) -> bool:
+        """Whether this recipient's bulletin of that day already went to this target."""
+        return bool(self.con.execute("SELECT count(*) FROM digests WHERE recipient = ? AND day = ? AND target_id = ?",
+                                     [recipient, day, target_id]).fetchall()[0][0])
+
+    def mark_digest(self, recipient: str, day: date, target_id: str) -> None:
+        """Record a bulletin sent (never twice to the same target for the same day)."""
+        with translate_errors("recording a digest"):
+            self.con.execute("INSERT INTO digests VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                             [recipient, day, target_id, datetime.now(UTC)])
+
+
+class HistoryMixin:
+    """What new figures are compared with: the previous report of the same locality, tier or index."""
+
+    con: duckdb.DuckDBPyConnection
+
+    def previous_backlog(self, locality: str, tier: str | None, before: date | None, story: str) -> PriorFact | None:
+        """The latest earlier late-dossier count of this locality and tier, from another story."""
+        row = self.con.execute(
+            "SELECT f.value, a.published, a.url FROM facts f JOIN articles a ON a.id = f.article_id "
+            "JOIN story_clusters c ON c.id = a.cluster_id AND c.lead_article_id = a.id "
+            "WHERE f.kind = 'backlog' AND coalesce(a.locality, a.province) = ? "
+            "AND (f.attrs->>'level') IS NOT DISTINCT FROM ? AND a.cluster_id <> ? "
+            "AND (CAST(? AS DATE) IS NULL OR coalesce(a.published, CAST(a.first_seen_at AS DATE)) < ?) "
+            "ORDER BY coalesce(a.published, CAST(a.first_seen_at AS DATE)) DESC, a.first_seen_at DESC LIMIT 1",
+            [locality, tier, story, before, before]).fetchone()
+        return PriorFact(float(row[0]), row[1], row[2]) if row else None
+
+    def previous_score(self, entity: str, index: str, year: int | None, story: str) -> PriorFact | None:
+        """The same entity's score on this index for `year` (else its latest earlier report), another story."""
+        row = self.con.execute(
+            "SELECT f.value, a.published, a.url, f.attrs->>'rank', TRY_CAST(f.attrs->>'year' AS INTEGER) "
+            "FROM facts f JOIN articles a ON a.id = f.article_id "
+            "JOIN story_clusters c ON c.id = a.cluster_id AND c.lead_article_id = a.id "
+            "WHERE f.kind = 'score' AND coalesce(f.attrs->>'entity', a.locality, a.province) = ? "
+            "AND lower(f.attrs->>'index') = lower(?) AND a.cluster_id <> ? "
+            "AND (CAST(? AS INTEGER) IS NULL OR TRY_CAST(f.attrs->>'year' AS INTEGER) = ?) "
+            "ORDER BY TRY_CAST(f.attrs->>'year' AS INTEGER) DESC NULLS LAST, a.first_seen_at DESC LIMIT 1",
+            [entity, index, story, year, year]).fetchone()
+        return PriorFact(float(row[0]), row[1], row[2], row[3], row[4]) if row else None
+
+    def planned_provinces(self) -> set[tuple[str, int]]:
+        """(current province, year) of every CCHC plan seen."""
+        rows = self.con.execute("SELECT DISTINCT coalesce(province_current, province), year FROM v_plans "
+                                "WHERE year IS NOT NULL").fetchall()
+        return {(current_province(p) or p, int(y)) for p, y in rows if p}
+
+    def watched_provinces(self, since: date) -> set[str]:
+        """Current provinces of enabled sources that answered before `since`: only a province we were
+        watching by a plan's due date can be said to have published no plan by then."""
+        rows = self.con.execute(
+            "SELECT DISTINCT s.province_current FROM sources s JOIN fetch_log l ON l.source_id = s.id AND l.ok "
+            "WHERE s.enabled AND s.province_current IS NOT NULL GROUP BY s.id, s.province_current "
+            "HAVING CAST(min(l.fetched_at) AS DATE) < ?", [since]).fetchall()
+        return {r[0] for r in rows}
