@@ -27,6 +27,7 @@ from tests.helpers import ROOT, write_sources
 
 PASSWORD = "Pw-3f9c1e77a2b4"
 TOKEN = "tok7d2e9a41c05b88f3e6"
+ZALO_KEY = "zkQ93hdT0pKxw7Lm"  # the secret half of a Zalo bot token "{bot_id}:{key}"
 USER = "cchc-sender"
 
 
@@ -93,9 +94,12 @@ def test_a_cycle_stores_and_prints_no_part_of_any_secret(tmp_path: Path, portal:
     with_password = (f"mailto://{USER}:{PASSWORD}@127.0.0.1:{auth_mailbox.port}"
                      "?from=monitor@cchc.local&to=lanhdao@cchc.local")
     with_token = f"json://127.0.0.1:9/hooks/{TOKEN}"  # nothing listens on port 9: this target fails
+    zalo = f"zalo://987654321:{ZALO_KEY}/chat.of.the.team"  # its API points at port 9 too: it fails
     env = {**{k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"},  # Prefect's temporary server
            "PREFECT_HOME": str(home), "PYTHONPATH": str(ROOT), "PREFECT_LOGGING_LEVEL": "DEBUG",
-           "CCHC_NOTIFY_URLS": f"{with_password} {with_token}", "CCHC_HOST_DELAY": "0", "CCHC_FETCH_RETRIES": "0"}
+           "CCHC_NOTIFY_URLS": f"{with_password} {with_token} {zalo}", "CCHC_HOST_DELAY": "0",
+           "CCHC_FETCH_RETRIES": "0", "CCHC_ZALO_BOT_API": "http://127.0.0.1:9",
+           "CCHC_ZALO_TOKEN_FILE": str(tmp_path / "zalo-tokens.json")}
     run = subprocess.run([sys.executable, "-c", "from cchc_monitor.cli import app; app()", "run",
                           "--sources", str(sources), "--db", str(db)],
                          env=env, capture_output=True, text=True, timeout=300, cwd=tmp_path)
@@ -105,13 +109,13 @@ def test_a_cycle_stores_and_prints_no_part_of_any_secret(tmp_path: Path, portal:
     # the failing target's error was stored, and Prefect recorded the flow run we are about to search
     assert auth_mailbox.logins and auth_mailbox.logins[0] == (USER, PASSWORD) and auth_mailbox.messages
     stored = _duckdb_text(db)
-    assert "delivery failed" in stored
+    assert "delivery failed" in stored and "Zalo" in stored  # both failing targets' errors are stored
     prefect_db = home / "prefect.db"
     recorded = _sqlite_text(prefect_db)
     assert "monitor-cycle" in recorded and str(db) in recorded  # the parameters are there, without secrets
 
     secrets = {"password": PASSWORD, "token": TOKEN, "password-bearing URL": with_password,
-               "token-bearing URL": with_token}
+               "token-bearing URL": with_token, "Zalo bot key": ZALO_KEY}
     raw_files = [p for p in (*home.rglob("*"), *tmp_path.glob("cchc.duckdb*")) if p.is_file()]
     places = {"Prefect's database (flow runs, task runs, logs, artifacts, events)": recorded,
               "our DuckDB file": stored, "the command's output": run.stdout + run.stderr,
