@@ -5,7 +5,8 @@
     ├── FetchError             network / HTTP failure for one URL (reason code, retryable flag)
     ├── ParseError             a page or feed we fetched but could not read (reason code)
     ├── StorageError           DuckDB problems
-    │   └── DatabaseBusyError  another process holds the database file
+    │   ├── DatabaseBusyError  another process holds the database file
+    │   └── CycleBusyError     another cycle is running on the same database file
     ├── QueryError             a user's ad-hoc SQL was refused or failed
     └── DeliveryError          an alert could not be delivered (target URLs redacted)
 """
@@ -62,6 +63,10 @@ class StorageError(MonitorError):
 
 class DatabaseBusyError(StorageError):
     """Another process holds the database file; retry when it has finished."""
+
+
+class CycleBusyError(StorageError):
+    """Another monitoring cycle holds the database file's cycle lock; this cycle is skipped."""
 
 
 class QueryError(MonitorError):

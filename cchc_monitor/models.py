@@ -238,6 +238,14 @@ class CycleSummary:
     deliveries: list[TargetDelivery] = field(default_factory=list)
     sources_paused: list[str] = field(default_factory=list)
     failures: list[SourceFailure] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
+
+    def failures_by_reason(self) -> dict[str, list[str]]:
+        """reason code → the sources that failed with it, most common reason first."""
+        groups: dict[str, list[str]] = {}
+        for failure in self.failures:
+            groups.setdefault(failure.reason, []).append(failure.source)
+        return dict(sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0])))
 
     @property
     def all_sources_failed(self) -> bool:

@@ -35,7 +35,8 @@ def _load(cls: type[T], overrides: dict[str, object]) -> T:
 class Settings(BaseSettings):
     """Every setting of CCHC Monitor that is not a secret; each is documented in the README's table."""
 
-    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, frozen=True, extra="ignore")
+    # `inf` and `nan` are not numbers a setting can mean (an endless delay or timeout)
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, frozen=True, extra="ignore", allow_inf_nan=False)
 
     db_path: Path = Field(Path("data/cchc.duckdb"), description="DuckDB file the monitor writes.")
     sources_file: Path = Field(Path("sources.yaml"), description="YAML list of sources to monitor.")

@@ -6,10 +6,12 @@ holds the tasks, their retry policy, submit/result, the short database windows a
 
 from __future__ import annotations
 
+import logging
+import time
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NONE
@@ -26,8 +28,13 @@ from cchc_monitor.models import ArticleRecord, CycleSummary, ExtractedArticle, F
 from cchc_monitor.settings import Secrets
 from dedup import STORY_WINDOW_DAYS
 from dedup.placement import Placed, backfill_bands, place
+from storage.lock import cycle_lock
 from storage.repository import Repository
 
+PROGRESS = logging.getLogger("cchc_monitor.progress")  # stage events; the CLI shows them, Prefect does not store them
+PROGRESS.propagate = False
+T = TypeVar("T")
+_LAPS: dict[str, float] = {}  # run id → the time of its previous lap
 MAX_PARALLEL_SOURCES = 8  # sources fetched at once (each host still gets one request at a time)
 
 
@@ -77,9 +84,17 @@ def monitor_cycle(config: CycleConfig) -> CycleSummary:
 
     `config` carries no secret (Prefect stores flow parameters): the delivery targets are read here,
     from this process's environment. The database is opened only for short reads and the final
-    write, never while fetching, so ad-hoc queries wait only for those moments.
+    write, never while fetching, so ad-hoc queries wait only for those moments. A second cycle on
+    the same file is skipped (CycleBusyError) before it fetches anything.
     """
+    with cycle_lock(config.db_path):
+        return _cycle(config)
+
+
+def _cycle(config: CycleConfig) -> CycleSummary:
+    """The numbered steps of one cycle, under the cycle lock."""
     logger, summary = get_run_logger(), CycleSummary(_run_id())
+    _LAPS[summary.run_id] = time.monotonic()
     policy = load_policy(config.delivery.alerts_file)
     targets = load_targets(Secrets.load().notify_url_list(), config.delivery)  # never a parameter, never logged
     # 1. the sources to read: enabled ones, or those named by a backfill
@@ -98,12 +113,15 @@ def monitor_cycle(config: CycleConfig) -> CycleSummary:
     futures = [(s, discover.submit(s, config.fetch, None if config.pages > 1 else known_validators.get(s.url),
                                    config.pages)) for s in specs]
     # 3. claim each link once per cycle; a source answering 410 Gone is paused
-    collected = scrapers.collect([(s, f.result()) for s, f in futures], _links_needing_no_fetch(config))
+    collected = scrapers.collect([(s, _seen(f.result(), "discover", n, len(futures))) for n, (s, f)
+                                  in enumerate(futures, start=1)], _links_needing_no_fetch(config))
+    _lap(summary, "discover")
     _count_discovery(summary, collected)
     for failure in summary.failures:
         logger.info("source %s failed: %s", failure.source, failure.detail)
     # 4. fetch and extract the new articles of each source concurrently, then analyse them
     records = _fetch_and_analyse(collected, config, summary)
+    _lap(summary, "fetch and analyse")
     # 5. one write window: place in stories, evaluate the rules (against earlier reports), store the
     #    articles and their alerts together (the outbox), queue source notices and missing plans
     with Repository(config.db_path) as repo:
@@ -120,11 +138,27 @@ def monitor_cycle(config: CycleConfig) -> CycleSummary:
         repo.queue_alerts([c for h in repo.source_health(f.source for f in summary.failures) for c in source_broken(h)]
                           + missing_plans(policy, repo.watched_provinces, repo.planned_provinces(),
                                           datetime.now(VIETNAM).date()))
+        _lap(summary, "store")
         # 6. deliver what is due, earlier cycles' alerts included: each target sent and marked on its own
         _count_delivery(summary, drain(repo, targets, policy, now=datetime.now(UTC)))
+        _lap(summary, "deliver")
+        _LAPS.pop(summary.run_id, None)
         repo.finish_run(summary.run_id, summary.as_dict())
     logger.info("cycle %s: %s", summary.run_id, summary.as_dict())
     return summary
+
+
+def _seen(result: T, stage: str, done: int, total: int) -> T:
+    """Tell whoever watches this process (the CLI's progress display) that one more item of a stage is done."""
+    PROGRESS.info("%s %d/%d", stage, done, total, extra={"stage": stage, "done": done, "total": total})
+    return result
+
+
+def _lap(summary: CycleSummary, stage: str) -> None:
+    """Record how long a stage took (since the previous one)."""
+    now = time.monotonic()
+    summary.timings[stage] = round(now - _LAPS.get(summary.run_id, now), 3)
+    _LAPS[summary.run_id] = now
 
 
 def _links_needing_no_fetch(config: CycleConfig) -> Callable[[list[str]], set[str]]:
@@ -142,8 +176,9 @@ def _fetch_and_analyse(collected: scrapers.Collected, config: CycleConfig, summa
                        ) -> list[ArticleRecord]:
     """Submit one fetch task per source with new links; their fetch logs join the cycle's."""
     records: list[ArticleRecord] = []
-    for spec, future in [(s, fetch_articles.submit(s, items, config.fetch)) for s, items in collected.work]:
-        articles, log = future.result()
+    futures = [(s, fetch_articles.submit(s, items, config.fetch)) for s, items in collected.work]
+    for n, (spec, future) in enumerate(futures, start=1):
+        articles, log = _seen(future.result(), "fetch", n, len(futures))
         collected.fetch_log.extend(log)
         summary.articles_failed += sum(1 for r in log if not r.ok)
         records.extend(analysis.to_record(spec.id, a) for a in articles)

@@ -19,6 +19,23 @@ PREFECT_DEFAULTS = {
 }
 
 
+def preflight(config: CycleConfig) -> None:
+    """Check, before Prefect starts (it takes seconds), what would stop a cycle at once: the sources file,
+    the alerts file, the delivery targets, and another cycle on the same database. Raises our errors."""
+    from alerts import load_policy, load_targets
+    from cchc_monitor.errors import CycleBusyError
+    from cchc_monitor.settings import Secrets
+    from scrapers import load_sources
+    from storage.lock import holder
+
+    load_sources(config.sources_file, default_max_items=config.max_items_per_source)
+    load_policy(config.delivery.alerts_file)
+    load_targets(Secrets.load().notify_url_list(), config.delivery)
+    running = holder(config.db_path)
+    if running:
+        raise CycleBusyError(f"another cycle is running on {config.db_path} ({running}); this one is skipped")
+
+
 def _prefect_defaults() -> None:
     for name, value in PREFECT_DEFAULTS.items():
         os.environ.setdefault(name, value)

@@ -187,6 +187,8 @@ class Repository(OutboxMixin, HistoryMixin, DigestMixin):
         now = _now()
         with translate_errors("recording the run"), self._transaction():
             self.con.execute("INSERT INTO runs (id, started_at) VALUES (?, ?)", [run_id, now])
+            if not sources:  # an empty sources file: the run is recorded, there is nothing else to write
+                return
             self.con.executemany(
                 "INSERT INTO sources (id, name, kind, url, province, province_current, level, enabled, updated_at) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "

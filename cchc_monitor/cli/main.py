@@ -8,12 +8,26 @@ import typer
 
 from cchc_monitor.cli import alerts, data, digest, files, sources
 from cchc_monitor.cli.common import DB_OPT, SOURCES_OPT, fail
+from cchc_monitor.cli.progress import watching
+from cchc_monitor.config import CycleConfig
 from cchc_monitor.errors import MonitorError
 from cchc_monitor.models import CycleSummary
 from cchc_monitor.settings import Settings
 
 app = typer.Typer(help="CCHC Monitor: watches Vietnamese portals for administrative-reform news.",
                   no_args_is_help=True, add_completion=False)
+
+
+FAILED_SHOWN = 5  # source ids listed per failure reason
+
+
+def _cycle(config: CycleConfig) -> CycleSummary:
+    """Check what would stop the cycle at once, then run it with its progress shown."""
+    from flows.local import preflight, run_cycle  # Prefect is imported only when a cycle runs
+
+    preflight(config)
+    with watching():
+        return run_cycle(config)
 
 
 def print_summary(summary: CycleSummary, db_path: Path) -> None:
@@ -32,19 +46,24 @@ def print_summary(summary: CycleSummary, db_path: Path) -> None:
     for target in summary.deliveries:  # labels are redacted: a scheme, a server name, tags
         why = f" ({'; '.join(dict.fromkeys(target.reasons))})" if target.reasons else ""
         print(f"  → {target.label}: sent {target.sent}, failed {target.failed}{why}")
-    for failure in summary.failures:
-        print(f"  ! {failure.source}: {failure.reason}: {failure.detail}")
+    for reason, ids in summary.failures_by_reason().items():  # details: v_source_health, fetch_log
+        more = f" and {len(ids) - FAILED_SHOWN} more" if len(ids) > FAILED_SHOWN else ""
+        shown = ", ".join(ids[:FAILED_SHOWN]) + more
+        print(f"  ! {reason} ({len(ids)}): {shown}")
+    if summary.timings:
+        print("  took " + ", ".join(f"{stage} {seconds:.1f} s" for stage, seconds in summary.timings.items()))
     print(f"  database {db_path}")
 
 
 @app.command()
 def run(sources: Path | None = SOURCES_OPT, db: Path | None = DB_OPT) -> None:
-    """Run one monitoring cycle over the sources into the database, then print a summary."""
-    from flows.local import run_cycle  # Prefect is imported only when a cycle runs
+    """Run one monitoring cycle over the sources into the database, then print a summary.
 
+    Exit status: 0 done; 1 every source failed; 2 a bad setting or file; 3 the database could not be
+    written (another cycle or writer holds it)."""
     try:
         settings = Settings.load(sources_file=sources, db_path=db)
-        summary = run_cycle(settings.cycle_config())
+        summary = _cycle(settings.cycle_config())
     except MonitorError as exc:
         fail(exc)
     print_summary(summary, settings.db_path)
@@ -53,6 +72,7 @@ def run(sources: Path | None = SOURCES_OPT, db: Path | None = DB_OPT) -> None:
               "is this machine offline?). The reason for each source is in the fetch log:\n"
               f"  cchc-monitor sql \"select * from v_source_health\" --db {settings.db_path}\n"
               "To see a whole cycle without internet, run `make demo`.")
+        raise typer.Exit(1)
 
 
 @app.command()
@@ -62,11 +82,9 @@ def backfill(
     sources: Path | None = SOURCES_OPT, db: Path | None = DB_OPT,
 ) -> None:
     """Walk a source's listing back N pages and store every article not seen yet (same cycle as run)."""
-    from flows.local import run_cycle
-
     try:
         settings = Settings.load(sources_file=sources, db_path=db)
-        summary = run_cycle(settings.cycle_config().backfill(source, pages))
+        summary = _cycle(settings.cycle_config().backfill(source, pages))
     except MonitorError as exc:
         fail(exc)
     print_summary(summary, settings.db_path)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -20,7 +23,66 @@ def test_run_says_plainly_when_no_source_was_reachable(tmp_path: Path, db_path: 
         {"id": "nowhere", "name": "Không có", "kind": "rss", "url": "http://127.0.0.1:9/rss"}])
     result = runner.invoke(app, ["run", "--sources", str(sources), "--db", str(db_path)],
                            env={"CCHC_FETCH_RETRIES": "0", "CCHC_HOST_DELAY": "0"})
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output  # a scheduler sees that nothing could be read
     assert "sources tried 1, failed 1" in result.stdout
     assert "No source was reachable" in result.stdout and "make demo" in result.stdout
-    assert "nowhere: fetch.connect_error" in result.stdout
+    assert "! fetch.connect_error (1): nowhere" in result.stdout  # grouped by reason
+    assert "sources discovered: 1/1" in result.stdout  # plain progress lines when not on a terminal
+    assert "took discover" in result.stdout
+
+
+HOLDER = """
+import sys
+from pathlib import Path
+from storage.lock import cycle_lock
+with cycle_lock(Path(sys.argv[1])):
+    print("held", flush=True)
+    sys.stdin.read()  # until the test closes our stdin
+"""
+
+
+@pytest.mark.flow
+@pytest.mark.usefixtures("prefect_harness")
+def test_a_second_cycle_on_the_same_database_is_skipped_with_a_clear_message(tmp_path: Path, db_path: Path) -> None:
+    from cchc_monitor.errors import CycleBusyError
+    from tests.helpers import ROOT, run_cycle
+
+    sources = write_sources(tmp_path / "s.yaml", [
+        {"id": "nowhere", "name": "Không có", "kind": "rss", "url": "http://127.0.0.1:9/rss"}])
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    with subprocess.Popen([sys.executable, "-c", HOLDER, str(db_path)], stdin=subprocess.PIPE,
+                          stdout=subprocess.PIPE, text=True, env=env) as other:
+        assert other.stdout is not None and other.stdout.readline() == "held\n"
+        # the command line stops before Prefect starts, with the holder named and exit status 3
+        result = subprocess.run([sys.executable, "-c", "from cchc_monitor.cli import app; app()", "run",
+                                 "--sources", str(sources), "--db", str(db_path)], env=env, capture_output=True,
+                                text=True, timeout=60)
+        assert result.returncode == 3, result.stderr
+        assert f"another cycle is running on {db_path} (PID {other.pid} since" in result.stderr
+        assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+        # a deployment's flow run meets the same lock inside the flow
+        with pytest.raises(CycleBusyError):
+            run_cycle(sources, db_path)
+        assert not db_path.exists()  # nothing was written by either
+        other.stdin.close()
+    assert run_cycle(sources, db_path).sources_tried == 1  # the lock went with its holder
+
+
+@pytest.mark.parametrize("setup, expected", [
+    ({"CCHC_HOST_DELAY": "inf"}, "CCHC_HOST_DELAY"),
+    ({"CCHC_SOURCES_FILE": "missing.yaml"}, "missing.yaml: sources file not found"),
+    ({"CCHC_ALERTS_FILE": "alerts.yaml"}, "alerts.yaml"),
+    ({"CCHC_NOTIFY_URLS": "nosuch://x"}, "notify URL #1 (scheme nosuch://)"),
+])
+def test_a_bad_setting_or_file_fails_at_once_with_one_line(tmp_path: Path, setup: dict[str, str],
+                                                          expected: str) -> None:
+    from tests.helpers import ROOT
+
+    (tmp_path / "alerts.yaml").write_text("rules: [\n", encoding="utf-8")
+    (tmp_path / "sources.yaml").write_text("sources: []\n", encoding="utf-8")
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("CCHC_")}, "PYTHONPATH": str(ROOT), **setup}
+    result = subprocess.run([sys.executable, "-c", "from cchc_monitor.cli import app; app()", "run"], cwd=tmp_path,
+                            env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert expected in result.stderr and result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert "prefect" not in result.stdout.lower()  # it never got as far as starting Prefect
