@@ -239,6 +239,7 @@ class CycleSummary:
     sources_paused: list[str] = field(default_factory=list)
     failures: list[SourceFailure] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
+    facts_by_kind: dict[str, int] = field(default_factory=dict)
 
     def failures_by_reason(self) -> dict[str, list[str]]:
         """reason code → the sources that failed with it, most common reason first."""
@@ -255,3 +256,27 @@ class CycleSummary:
     def as_dict(self) -> dict[str, Any]:
         """Plain data for JSON."""
         return asdict(self)
+
+    def markdown(self) -> str:
+        """The run's report as Markdown (the Prefect artifact of each run): facts, alerts, failing sources
+        grouped by reason, timings. Target labels and failure details are already redacted."""
+        lines = [f"# CCHC cycle {self.run_id}", "",
+                 f"- sources tried **{self.sources_tried}**, failed **{self.sources_failed}**",
+                 f"- articles new **{self.articles_new}**, revised {self.articles_revised}, "
+                 f"already seen {self.articles_duplicate}, failed {self.articles_failed}",
+                 f"- stories new {self.stories_new}, copies of known stories {self.story_copies}",
+                 f"- facts **{self.facts}**" + (" (" + ", ".join(f"{k} {v}" for k, v in
+                                                                 sorted(self.facts_by_kind.items())) + ")"
+                                                if self.facts_by_kind else ""),
+                 f"- alerts sent **{self.alerts_sent}**, queued {self.alerts_queued}, dead {self.alerts_dead}", ""]
+        if self.deliveries:
+            lines += ["| target | sent | failed | why |", "| --- | --- | --- | --- |"]
+            lines += [f"| {d.label} | {d.sent} | {d.failed} | {'; '.join(dict.fromkeys(d.reasons))} |"
+                      for d in self.deliveries] + [""]
+        if self.failures:
+            lines += ["| reason | sources |", "| --- | --- |"]
+            lines += [f"| {reason} | {len(ids)}: {', '.join(ids[:20])}{' …' if len(ids) > 20 else ''} |"
+                      for reason, ids in self.failures_by_reason().items()] + [""]
+        if self.timings:
+            lines += ["| stage | seconds |", "| --- | --- |"] + [f"| {k} | {v:.2f} |" for k, v in self.timings.items()]
+        return "\n".join(lines).replace("\n\n\n", "\n\n") + "\n"

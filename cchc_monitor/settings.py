@@ -81,6 +81,10 @@ class Settings(BaseSettings):
         Path("data/zalo-tokens.json"), description="Where rotated Zalo OA token pairs are kept (owner-only, "
         "written atomically, never in the database)."
     )
+    monitor_cron: str = Field("30 6 * * *", description="When `serve` runs the monitoring cycle (cron, Vietnam time).")
+    digest_cron: str = Field("0 7 * * *", description="When `serve` sends the morning bulletin (cron, Vietnam time).")
+    prefect_port: int = Field(4200, ge=1, le=65535, description="Port of the local Prefect server `serve` starts "
+                              "(loopback only) when PREFECT_API_URL is not set.")
     revisit_days: float = Field(
         2.0, ge=0, description="Articles first seen less than this many days ago are read again when still "
         "listed, so an edited text becomes a new revision (0: never)."

@@ -9,11 +9,13 @@ from __future__ import annotations
 import logging
 import time
 import uuid
+from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NONE
 from prefect.context import TaskRunContext
 from prefect.task_runners import ThreadPoolTaskRunner
@@ -134,6 +136,7 @@ def _cycle(config: CycleConfig) -> CycleSummary:
             [c for r in changed for c in evaluate(r, policy, repo, config.backlog_threshold)],
             collected.validators, collected.pause, placed.revised)
         summary.facts = sum(len(r.analysis.facts) for r in changed)
+        summary.facts_by_kind = dict(Counter(f.kind for r in changed for f in r.analysis.facts))
         repo.prune_bands(datetime.now(VIETNAM) - timedelta(days=STORY_WINDOW_DAYS))
         repo.queue_alerts([c for h in repo.source_health(f.source for f in summary.failures) for c in source_broken(h)]
                           + missing_plans(policy, repo.watched_provinces, repo.planned_provinces(),
@@ -144,6 +147,7 @@ def _cycle(config: CycleConfig) -> CycleSummary:
         _lap(summary, "deliver")
         _LAPS.pop(summary.run_id, None)
         repo.finish_run(summary.run_id, summary.as_dict())
+    create_markdown_artifact(summary.markdown(), key="cchc-cycle", description=f"CCHC cycle {summary.run_id}")
     logger.info("cycle %s: %s", summary.run_id, summary.as_dict())
     return summary
 

@@ -19,7 +19,7 @@ PREFECT_DEFAULTS = {
 }
 
 
-def preflight(config: CycleConfig) -> None:
+def preflight(config: CycleConfig, *, check_lock: bool = True) -> None:
     """Check, before Prefect starts (it takes seconds), what would stop a cycle at once: the sources file,
     the alerts file, the delivery targets, and another cycle on the same database. Raises our errors."""
     from alerts import load_policy, load_targets
@@ -31,19 +31,20 @@ def preflight(config: CycleConfig) -> None:
     load_sources(config.sources_file, default_max_items=config.max_items_per_source)
     load_policy(config.delivery.alerts_file)
     load_targets(Secrets.load().notify_url_list(), config.delivery)
-    running = holder(config.db_path)
+    running = holder(config.db_path) if check_lock else None
     if running:
         raise CycleBusyError(f"another cycle is running on {config.db_path} ({running}); this one is skipped")
 
 
-def _prefect_defaults() -> None:
+def prefect_defaults() -> None:
+    """Prefect's settings for this process, where the user set none (a quiet, local, telemetry-free Prefect)."""
     for name, value in PREFECT_DEFAULTS.items():
         os.environ.setdefault(name, value)
 
 
 def run_cycle(config: CycleConfig) -> CycleSummary:
     """Run one monitoring cycle (or a backfill) as a Prefect flow; Prefect is imported only now."""
-    _prefect_defaults()
+    prefect_defaults()
     from flows.cycle import monitor_cycle
 
     return monitor_cycle(config)
@@ -51,7 +52,7 @@ def run_cycle(config: CycleConfig) -> CycleSummary:
 
 def run_digest(config: CycleConfig, day: str | None = None) -> list[TargetDelivery]:
     """Send the morning bulletins now, as the `digest` Prefect flow."""
-    _prefect_defaults()
+    prefect_defaults()
     from flows.digest import digest
 
     return digest(config, day)

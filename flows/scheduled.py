@@ -20,3 +20,9 @@ def scheduled_cycle() -> CycleSummary:
 def scheduled_digest() -> list[TargetDelivery]:
     """The morning bulletin deployment: settings from CCHC_* variables, then the digest flow."""
     return digest(Settings.load().cycle_config())
+
+
+@flow(name="scheduled-backfill")
+def scheduled_backfill(sources: list[str], pages: int = 5) -> CycleSummary:
+    """A backfill deployment: these sources' listings walked back `pages` pages, with the CCHC_* settings."""
+    return monitor_cycle(Settings.load().cycle_config().backfill(sources, pages))

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from cchc_monitor.cli import alerts, data, digest, files, sources
+from cchc_monitor.cli import alerts, data, digest, files, serve, sources
 from cchc_monitor.cli.common import DB_OPT, SOURCES_OPT, fail
 from cchc_monitor.cli.progress import watching
 from cchc_monitor.config import CycleConfig
@@ -104,5 +104,6 @@ def demo(keep_serving: bool = typer.Option(False, "--serve", help="Keep the demo
 app.add_typer(sources.app, name="sources")
 app.add_typer(alerts.app, name="alerts")
 app.add_typer(digest.app, name="digest")
+app.command("serve")(serve.serve)
 for module in (data, files):  # after run, backfill and demo, so --help lists the cycle commands first
     module.register(app)

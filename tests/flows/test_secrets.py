@@ -113,6 +113,7 @@ def test_a_cycle_stores_and_prints_no_part_of_any_secret(tmp_path: Path, portal:
     prefect_db = home / "prefect.db"
     recorded = _sqlite_text(prefect_db)
     assert "monitor-cycle" in recorded and str(db) in recorded  # the parameters are there, without secrets
+    assert "# CCHC cycle" in recorded and "| target | sent | failed | why |" in recorded  # the run's artifact
 
     secrets = {"password": PASSWORD, "token": TOKEN, "password-bearing URL": with_password,
                "token-bearing URL": with_token, "Zalo bot key": ZALO_KEY}

@@ -59,3 +59,17 @@ def test_a_bad_setting_names_its_variable(monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.setenv("CCHC_RETRY_DELAY", "-1")
     with pytest.raises(ConfigError, match="CCHC_RETRY_DELAY"):
         Settings.load()
+
+
+def test_the_run_report_groups_failures_by_reason_and_shows_timings() -> None:
+    from cchc_monitor.models import CycleSummary, SourceFailure, TargetDelivery
+
+    summary = CycleSummary("r1", sources_tried=4, sources_failed=3, facts=3, facts_by_kind={"backlog": 2, "score": 1},
+                           failures=[SourceFailure("a", "fetch.dns_error", "x"), SourceFailure("b", "fetch.timeout", "y"),
+                                     SourceFailure("c", "fetch.dns_error", "z")],
+                           deliveries=[TargetDelivery("zalo://… [cchc]", 1, 1, ["Zalo Bot error 429"])],
+                           timings={"discover": 1.5})
+    assert summary.failures_by_reason() == {"fetch.dns_error": ["a", "c"], "fetch.timeout": ["b"]}
+    text = summary.markdown()
+    assert "| fetch.dns_error | 2: a, c |" in text and "| zalo://… [cchc] | 1 | 1 | Zalo Bot error 429 |" in text
+    assert "facts **3** (backlog 2, score 1)" in text and "| discover | 1.50 |" in text
