@@ -20,14 +20,42 @@ ALLOWED_RE = re.compile(
 )
 
 
+class QueryResult(tuple[list[str], list[tuple[Any, ...]]]):
+    """The answer to one query: the pair (column names, rows), so `columns, rows = run_query(...)`
+    works, and `truncated`, true when the statement had more rows than the limit and those were left out."""
+
+    truncated: bool
+
+    def __new__(cls, columns: list[str], rows: list[tuple[Any, ...]], truncated: bool = False) -> QueryResult:
+        result = super().__new__(cls, (columns, rows))
+        result.truncated = truncated
+        return result
+
+    @property
+    def columns(self) -> list[str]:
+        """The column names, in order."""
+        return self[0]
+
+    @property
+    def rows(self) -> list[tuple[Any, ...]]:
+        """At most `limit` rows."""
+        return self[1]
+
+    def __repr__(self) -> str:
+        return f"QueryResult(columns={self[0]!r}, rows={self[1]!r}, truncated={self.truncated!r})"
+
+
 def run_query(
     db_path: Path | str, sql: str, params: Sequence[Any] = (), limit: int = 1000, timeout: float = 30.0
-) -> tuple[list[str], list[tuple[Any, ...]]]:
-    """Run one read-only statement; return (column names, at most `limit` rows).
+) -> QueryResult:
+    """Run one read-only statement; return its column names and at most `limit` rows, and whether
+    more rows were left out (`truncated`: one row past the limit is fetched to tell).
 
     A query still running after `timeout` seconds (at most READ_LIMIT_SECONDS) is interrupted, so
     a cycle waiting to write is held back no longer than that.
     """
+    if limit < 1:
+        raise QueryError(f"the row limit must be at least 1, not {limit}")
     if not 0 < timeout <= READ_LIMIT_SECONDS:
         raise QueryError(f"the time limit must be between 0 and {READ_LIMIT_SECONDS:g} seconds, not {timeout:g}")
     if not ALLOWED_RE.match(sql) or ";" in sql.strip().rstrip(";"):
@@ -39,8 +67,8 @@ def run_query(
         with _time_limit(con, timeout):
             cur = con.execute(sql, list(params))
             columns = [d[0] for d in cur.description or []]
-            rows = cur.fetchmany(limit)
-        return columns, rows
+            rows = cur.fetchmany(limit + 1)
+        return QueryResult(columns, rows[:limit], truncated=len(rows) > limit)
     except duckdb.InterruptException as exc:
         raise QueryError(f"query stopped after {timeout:g} s (time limit); narrow it down") from exc
     except duckdb.Error as exc:

@@ -42,7 +42,7 @@ def serve(
     given = os.environ.get("PREFECT_API_URL")
     home = settings.db_path.parent / "prefect"
     _stop_on_sigterm()
-    # Prefect 3.8's runner calls its async stop() without awaiting it on SIGTERM: a harmless warning
+    # Prefect 3.8's runner called its async stop() without awaiting it on SIGTERM: a harmless warning
     warnings.filterwarnings("ignore", message="coroutine 'Runner.astop' was never awaited")
     try:
         with nullcontext(given) if given else local_server(home, settings.prefect_port) as api:
