@@ -39,6 +39,20 @@ class RetryPolicy:
 
 
 @dataclass(frozen=True)
+class PollBounds:
+    """Adaptive polling: how often a source may be read, at most and at least."""
+
+    min_hours: float  # 0: every cycle, the busiest a source can be
+    max_hours: float  # the quietest source is still read this often
+    step_hours: float  # the first step up from every cycle (about the time between two cycles)
+
+    @property
+    def adaptive(self) -> bool:
+        """Whether intervals can change at all."""
+        return self.max_hours > self.min_hours
+
+
+@dataclass(frozen=True)
 class DeliveryConfig:
     """Where alert rules and delivery targets are configured; paths and API addresses only (the files
     they name hold the secrets and are read by the process that sends)."""
@@ -64,6 +78,7 @@ class CycleConfig:
     max_items_per_source: int
     revisit_days: float  # articles first seen less than this long ago are read again (0: never)
     delivery: DeliveryConfig
+    polling: PollBounds
     only_sources: tuple[str, ...] = ()  # a backfill: these sources only, even when paused
     pages: int = 1  # listing pages walked per source (a backfill goes deeper)
 

@@ -237,6 +237,7 @@ class CycleSummary:
     alerts_dead: int = 0
     deliveries: list[TargetDelivery] = field(default_factory=list)
     sources_paused: list[str] = field(default_factory=list)
+    sources_not_due: list[str] = field(default_factory=list)  # adaptive polling: read in a later cycle
     failures: list[SourceFailure] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
     facts_by_kind: dict[str, int] = field(default_factory=dict)

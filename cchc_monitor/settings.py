@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from cchc_monitor.config import CycleConfig, DeliveryConfig, FetchPolicy, RetryPolicy
+from cchc_monitor.config import CycleConfig, DeliveryConfig, FetchPolicy, PollBounds, RetryPolicy
 from cchc_monitor.errors import ConfigError
 
 ENV_PREFIX = "CCHC_"
@@ -85,6 +85,17 @@ class Settings(BaseSettings):
     digest_cron: str = Field("0 7 * * *", description="When `serve` sends the morning bulletin (cron, Vietnam time).")
     prefect_port: int = Field(4200, ge=1, le=65535, description="Port of the local Prefect server `serve` starts "
                               "(loopback only) when PREFECT_API_URL is not set.")
+    poll_min_hours: float = Field(
+        0.0, ge=0, description="Adaptive polling: the shortest interval between two reads of one source "
+        "(0: every cycle, for sources that keep publishing)."
+    )
+    poll_max_hours: float = Field(
+        0.0, ge=0, description="Adaptive polling: the longest interval; a quiet source's interval doubles up to "
+        "this. 0 (or equal to the minimum) turns adaptive polling off: every source is read every cycle."
+    )
+    poll_step_hours: float = Field(
+        24.0, gt=0, description="Adaptive polling: the first step up from every cycle (about the time between cycles)."
+    )
     revisit_days: float = Field(
         2.0, ge=0, description="Articles first seen less than this many days ago are read again when still "
         "listed, so an edited text becomes a new revision (0: never)."
@@ -107,6 +118,8 @@ class Settings(BaseSettings):
             retry=RetryPolicy(self.fetch_retries, self.retry_delay), backlog_threshold=self.backlog_threshold,
             max_items_per_source=self.max_items_per_source, revisit_days=self.revisit_days,
             delivery=self.delivery_config(),
+            polling=PollBounds(self.poll_min_hours, max(self.poll_min_hours, self.poll_max_hours),
+                               self.poll_step_hours),
         )
 
     def delivery_config(self) -> DeliveryConfig:

@@ -106,7 +106,10 @@ def _cycle(config: CycleConfig) -> CycleSummary:
     with Repository(config.db_path) as repo:
         repo.begin_run(summary.run_id, specs)
         paused, known_validators = set(repo.paused_sources()), repo.validators(s.url for s in specs)
+        polls = repo.poll_state(s.id for s in specs) if config.polling.adaptive else {}
     specs, summary.sources_paused = scrapers.skip_paused(specs, paused, named=bool(config.only_sources))
+    specs, summary.sources_not_due = scrapers.due_sources(specs, {k: due for k, (_, due) in polls.items()},
+                                                          datetime.now(UTC), named=bool(config.only_sources))
     # 2. discover every source concurrently; one failing source never stops the others (a backfill
     #    reads past the first page, so it must not stop at a 304 for that page)
     discover = discover_source.with_options(retries=config.retry.retries,
@@ -138,6 +141,7 @@ def _cycle(config: CycleConfig) -> CycleSummary:
         summary.facts = sum(len(r.analysis.facts) for r in changed)
         summary.facts_by_kind = dict(Counter(f.kind for r in changed for f in r.analysis.facts))
         repo.prune_bands(datetime.now(VIETNAM) - timedelta(days=STORY_WINDOW_DAYS))
+        repo.record_polls(summary.run_id, _poll_decisions(collected, polls, config) if config.polling.adaptive else [])
         repo.queue_alerts([c for h in repo.source_health(f.source for f in summary.failures) for c in source_broken(h)]
                           + missing_plans(policy, repo.watched_provinces, repo.planned_provinces(),
                                           datetime.now(VIETNAM).date()))
@@ -192,6 +196,19 @@ def _fetch_and_analyse(collected: scrapers.Collected, config: CycleConfig, summa
 def _count_discovery(summary: CycleSummary, collected: scrapers.Collected) -> None:
     summary.sources_tried, summary.sources_failed = collected.tried, len(collected.failures)
     summary.failures, summary.articles_duplicate = collected.failures, collected.duplicates
+
+
+def _poll_decisions(collected: scrapers.Collected, polls: dict[str, tuple[float, datetime]], config: CycleConfig
+                    ) -> list[tuple[str, int, int, float, str]]:
+    """Adaptive polling's decision for every source this cycle read (a failed one keeps its interval)."""
+    failed = {f.source for f in collected.failures}
+    out = []
+    for source in [*collected.listed, *sorted(failed)]:
+        listed, new = collected.listed.get(source, (0, 0))
+        d = scrapers.decide(source, listed, new, polls[source][0] if source in polls else None, config.polling,
+                            failed=source in failed)
+        out.append((d.source_id, d.listed, d.new, d.interval_hours, d.reason))
+    return out
 
 
 def _count_delivery(summary: CycleSummary, report: DeliveryReport) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from cchc_monitor.errors import GONE, ConfigError, ScrapeError
@@ -31,6 +32,15 @@ def skip_paused(specs: list[SourceSpec], paused: set[str], *, named: bool) -> tu
     return [s for s in specs if s.id not in paused], sorted(s.id for s in specs if s.id in paused)
 
 
+def due_sources(specs: list[SourceSpec], due_at: dict[str, datetime], now: datetime, *, named: bool
+                ) -> tuple[list[SourceSpec], list[str]]:
+    """(sources to read, ids not due yet) under adaptive polling; a source named explicitly is read now."""
+    if named:
+        return specs, []
+    later = {s.id for s in specs if s.id in due_at and due_at[s.id] > now}
+    return [s for s in specs if s.id not in later], sorted(later)
+
+
 @dataclass(frozen=True)
 class Discovery:
     """What discovering one source gave: its links and validators, or the error that stopped it."""
@@ -51,6 +61,7 @@ class Collected:
     pause: dict[str, str] = field(default_factory=dict)
     failures: list[SourceFailure] = field(default_factory=list)
     duplicates: int = 0  # links stored already, or claimed by an earlier source of this cycle
+    listed: dict[str, tuple[int, int]] = field(default_factory=dict)  # source id → (items listed, new ones)
 
 
 def collect(outcomes: list[tuple[SourceSpec, Discovery]], known_urls: Callable[[list[str]], set[str]]) -> Collected:
@@ -79,6 +90,7 @@ def collect(outcomes: list[tuple[SourceSpec, Discovery]], known_urls: Callable[[
             else:
                 claimed.add(url)
                 fresh.append(item)
+        out.listed[spec.id] = (len(found.items), len(fresh))
         if fresh:
             out.work.append((spec, fresh))
     return out

@@ -22,6 +22,7 @@ from storage.connection import WRITER_WAIT_SECONDS, connect, translate_errors
 from storage.digest import DigestMixin
 from storage.migrations import migrate
 from storage.outbox import ALERT_COLUMNS, HistoryMixin, OutboxMixin, alert_row
+from storage.polls import PollsMixin
 
 ARTICLE_COLUMNS = ("id", "url", "source_id", "title", "published", "body", "content_sha256", "is_cchc", "category",
                    "locality", "province", "province_current", "extractor", "run_id", "first_seen_at",
@@ -55,7 +56,7 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-class Repository(OutboxMixin, HistoryMixin, DigestMixin):
+class Repository(OutboxMixin, HistoryMixin, DigestMixin, PollsMixin):
     """Opens the database for writing, migrates it, and offers the monitor's operations."""
 
     def __init__(self, path: Path | str, *, wait: float = WRITER_WAIT_SECONDS,

@@ -40,6 +40,8 @@ def print_summary(summary: CycleSummary, db_path: Path) -> None:
     print(f"  stories new {summary.stories_new}, copies of known stories {summary.story_copies}")
     if summary.sources_paused:
         print(f"  paused (410 Gone; `sources enable ID` resumes): {', '.join(summary.sources_paused)}")
+    if summary.sources_not_due:
+        print(f"  not due yet (adaptive polling, v_source_health.next_poll_at): {len(summary.sources_not_due)}")
     print(f"  facts found {summary.facts}")
     print(f"  alerts sent {summary.alerts_sent}, queued {summary.alerts_queued}"
           + (f", dead {summary.alerts_dead}" if summary.alerts_dead else ""))

@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 from werkzeug import Request, Response
 
 from cchc_monitor.cli import app
+from cchc_monitor.demo.portal import DemoPortal
 from tests.helpers import PAGES, query, run_cycle, write_sources
 
 ARTICLE = (PAGES / "nukeviet.html").read_text(encoding="utf-8")
@@ -77,3 +78,25 @@ def test_a_changed_layout_gives_one_notice_per_breakage_not_per_run(
     run_cycle(sources, db_path)
     assert len(_alerts(db_path, "source_layout_changed")) == 2
     assert _alerts(db_path, "source_unhealthy") == []
+
+
+@pytest.mark.flow
+@pytest.mark.usefixtures("prefect_harness")
+def test_adaptive_polling_reads_a_quiet_source_less_often_and_records_why(tmp_path: Path, db_path: Path,
+                                                                          portal: DemoPortal) -> None:
+    sources = write_sources(tmp_path / "s.yaml", [
+        {"id": "demo", "name": "Demo", "province": "Đồng Tháp", "kind": "rss", "url": portal.feed_url}])
+    polling = {"poll_min_hours": 0, "poll_max_hours": 72, "poll_step_hours": 24}
+    first = run_cycle(sources, db_path, revisit_days=0, **polling)
+    assert first.articles_new == 3 and first.sources_not_due == []
+    second = run_cycle(sources, db_path, revisit_days=0, **polling)  # due (interval 0), but nothing new
+    assert second.sources_tried == 1 and second.articles_new == 0
+    third = run_cycle(sources, db_path, revisit_days=0, **polling)  # quiet: 48 h from the second cycle
+    assert third.sources_not_due == ["demo"] and third.sources_tried == 0
+    decisions = query(db_path, "select reason, listed, new_items, interval_hours from poll_decisions "
+                               "order by decided_at")
+    assert decisions == [("first", 3, 3, 0.0), ("quiet", 3, 0, 48.0)]
+    (row,) = query(db_path, "select poll_interval_hours, poll_reason, next_poll_at > now() from v_source_health")
+    assert row == (48.0, "quiet", True)
+    named = run_cycle(sources, db_path, revisit_days=0, only_sources=["demo"], **polling)  # asked for: read now
+    assert named.sources_tried == 1

@@ -92,7 +92,7 @@ def test_a_database_made_by_an_older_version_upgrades_in_place(db_path: Path) ->
 
     with Repository(db_path) as repo:  # opening migrates
         versions = [v for (v,) in repo.con.execute("SELECT version FROM schema_migrations ORDER BY 1").fetchall()]
-        assert versions == [v for v, _, _ in available()] == list(range(1, 10))  # every migration, in order
+        assert versions == [v for v, _, _ in available()] == list(range(1, len(available()) + 1))  # all, in order
         waiting = repo.articles_without_bands()
         assert [i for i, _ in waiting] == ["a1"]
         repo.store_bands({i: fingerprint(b).bands for i, b in waiting})
