@@ -22,7 +22,17 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 import analysis
 import scrapers
-from alerts import DeliveryReport, drain, evaluate, load_policy, load_targets, missing_plans, source_broken
+from alerts import (
+    DeliveryReport,
+    Policy,
+    Target,
+    drain,
+    evaluate,
+    load_policy,
+    load_targets,
+    missing_plans,
+    source_broken,
+)
 from cchc_monitor.config import CycleConfig, FetchPolicy
 from cchc_monitor.dates import VIETNAM
 from cchc_monitor.errors import FetchError, ScrapeError
@@ -127,8 +137,22 @@ def _cycle(config: CycleConfig) -> CycleSummary:
     # 4. fetch and extract the new articles of each source concurrently, then analyse them
     records = _fetch_and_analyse(collected, config, summary)
     _lap(summary, "fetch and analyse")
-    # 5. one write window: place in stories, evaluate the rules (against earlier reports), store the
-    #    articles and their alerts together (the outbox), queue source notices and missing plans
+    # 5-6. store (stories, rules, outbox) and deliver; then the run's report
+    store_and_deliver(config, summary, records, collected, polls, policy, targets)
+    create_markdown_artifact(summary.markdown(), key="cchc-cycle", description=f"CCHC cycle {summary.run_id}")
+    logger.info("cycle %s: %s", summary.run_id, summary.as_dict())
+    return summary
+
+
+def store_and_deliver(config: CycleConfig, summary: CycleSummary, records: list[ArticleRecord],
+                      collected: scrapers.Collected, polls: dict[str, tuple[float, datetime]], policy: Policy,
+                      targets: list[Target], batches: tuple[str, ...] = ()) -> None:
+    """Steps 5 and 6 of a cycle (also the merge of shards' batches, which `batches` names).
+
+    5. one write window: place in stories, evaluate the rules (against earlier reports), store the
+       articles and their alerts together (the outbox), queue source notices and missing plans;
+    6. deliver what is due, earlier cycles' alerts included: each target sent and marked on its own.
+    """
     with Repository(config.db_path) as repo:
         backfill_bands(repo)
         placed = place(repo, records)
@@ -137,7 +161,7 @@ def _cycle(config: CycleConfig) -> CycleSummary:
         summary.articles_new, _ = repo.store_batch(
             summary.run_id, collected.fetch_log, placed.fresh,
             [c for r in changed for c in evaluate(r, policy, repo, config.backlog_threshold)],
-            collected.validators, collected.pause, placed.revised)
+            collected.validators, collected.pause, placed.revised, batches)
         summary.facts = sum(len(r.analysis.facts) for r in changed)
         summary.facts_by_kind = dict(Counter(f.kind for r in changed for f in r.analysis.facts))
         repo.prune_bands(datetime.now(VIETNAM) - timedelta(days=STORY_WINDOW_DAYS))
@@ -146,14 +170,10 @@ def _cycle(config: CycleConfig) -> CycleSummary:
                           + missing_plans(policy, repo.watched_provinces, repo.planned_provinces(),
                                           datetime.now(VIETNAM).date()))
         _lap(summary, "store")
-        # 6. deliver what is due, earlier cycles' alerts included: each target sent and marked on its own
         _count_delivery(summary, drain(repo, targets, policy, now=datetime.now(UTC)))
         _lap(summary, "deliver")
         _LAPS.pop(summary.run_id, None)
         repo.finish_run(summary.run_id, summary.as_dict())
-    create_markdown_artifact(summary.markdown(), key="cchc-cycle", description=f"CCHC cycle {summary.run_id}")
-    logger.info("cycle %s: %s", summary.run_id, summary.as_dict())
-    return summary
 
 
 def _seen(result: T, stage: str, done: int, total: int) -> T:

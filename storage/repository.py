@@ -157,6 +157,10 @@ class Repository(OutboxMixin, HistoryMixin, DigestMixin, PollsMixin):
         ).fetchall()
         return {u: {k: v for k, v in (("etag", e), ("last_modified", m)) if v} for u, e, m in rows}
 
+    def ingested(self, batch_ids: Iterable[str]) -> set[str]:
+        """Which of these shard batches were merged already."""
+        return {r[0] for r in self._select_in("SELECT batch_id FROM ingested_batches", "batch_id", batch_ids)}
+
     def paused_sources(self) -> dict[str, str]:
         """Sources the monitor paused (e.g. after HTTP 410 Gone), with the reason."""
         rows = self.con.execute("SELECT id, disabled_reason FROM sources WHERE disabled_reason IS NOT NULL").fetchall()
@@ -213,6 +217,7 @@ class Repository(OutboxMixin, HistoryMixin, DigestMixin, PollsMixin):
         validators: dict[str, dict[str, str]] | None = None,
         pause: dict[str, str] | None = None,
         revisions: Sequence[ArticleRecord] = (),
+        batches: Sequence[str] = (),
     ) -> tuple[int, int]:
         """Write in one transaction: fetch log rows, new articles (with facts, band keys, first
         revision and new stories), revised articles (their facts replaced), alert candidates,
@@ -242,6 +247,9 @@ class Repository(OutboxMixin, HistoryMixin, DigestMixin, PollsMixin):
                     "UPDATE sources SET disabled_reason = ?, disabled_at = ? WHERE id = ? AND disabled_reason IS NULL",
                     [[reason, now, source_id] for source_id, reason in pause.items()],
                 )
+            if batches:  # shards' batches merged by this write: recorded with it, so never merged twice
+                self.con.executemany("INSERT INTO ingested_batches VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                                     [[b, run_id, now] for b in batches])
             if validators:
                 self.con.executemany(
                     "INSERT INTO http_validators VALUES (?, ?, ?, ?) ON CONFLICT (url) DO UPDATE SET "

@@ -14,7 +14,7 @@ FACE = {"cchc_monitor.cli", "cchc_monitor.demo"}  # the console command and the 
 # library → the modules (or folders, ending in "/") allowed to import it
 ALLOWED = {
     "prefect": {"flows/"},
-    "duckdb": {"storage/connection.py", "storage/migrations.py", "storage/adhoc.py"},
+    "duckdb": {"storage/connection.py", "storage/migrations.py", "storage/adhoc.py", "storage/staging.py"},
     "apprise": {"alerts/deliver.py", "alerts/zalo_plugins.py"},  # sending and config; its plugin API
     "jinja2": {"alerts/render.py", "alerts/digest.py"},
     "feedparser": {"scrapers/feed.py"},
