@@ -120,7 +120,9 @@ def load_targets(notify_urls: list[str], delivery: DeliveryConfig) -> list[Targe
         if plugin is None:
             scheme = urlsplit(url).scheme or "(none)"
             raise DeliveryError(f"notify URL #{number} (scheme {scheme}://) is not a valid Apprise URL")
-        targets.append(_target(url, plugin, frozenset()))
+        # Apprise's own rewriting of the URL, as for the configuration file's entries: one target, one id
+        normal = str(plugin.url())  # type: ignore[no-untyped-call]  # apprise's URLBase.url() is unannotated
+        targets.append(_target(normal, plugin, frozenset()))
     if delivery.apprise_config is not None:
         path = delivery.apprise_config
         _check_owner_only(path)

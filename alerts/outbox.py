@@ -78,7 +78,7 @@ def _group(due: list[tuple[int, str, str, int]], alerts: dict[str, PendingAlert]
     groups: dict[tuple[str, str], list[tuple[int, PendingAlert, int]]] = {}
     for delivery_id, key, target_id, attempts in due:
         alert = alerts[key]
-        what = "operators" if alert.operator and alert.rule != RULE_DELIVERY_DEAD else (alert.article_id or key)
+        what = "operators" if alert.operator else (alert.article_id or key)
         groups.setdefault((target_id, what), []).append((delivery_id, alert, attempts))
     return groups
 
@@ -145,8 +145,9 @@ def _fail(outbox: Outbox, group: list[tuple[int, PendingAlert, int]], target: Ta
                 summary = f"{alert.title} → {target.label}: {error}"
                 why: dict[str, object] = {"rule": RULE_DELIVERY_DEAD, "kind": RULE_DELIVERY_DEAD,
                                           "severity": "warning", "summary": summary, "phrase": None, "links": []}
-                notices.append(AlertCandidate(f"{RULE_DELIVERY_DEAD}:{delivery_id}", RULE_DELIVERY_DEAD, title,
-                                              summary, None, "warning", (), None, why, operator=True))
+                key = f"{RULE_DELIVERY_DEAD}:{delivery_id}:{now.isoformat()}"  # a retried delivery can die again
+                notices.append(AlertCandidate(key, RULE_DELIVERY_DEAD, title, summary, None, "warning", (), None, why,
+                                              operator=True))
         else:
             delay = timedelta(minutes=policy.delivery.backoff_minutes * 2 ** attempts)
             outbox.mark_delivery(delivery_id, sent=False, error=error, retry_at=now + delay)

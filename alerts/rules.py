@@ -112,16 +112,17 @@ def backlog_up(rule: Rule, record: ArticleRecord, history: History) -> list[Aler
     out = []
     for fact, count, level in _backlog_facts(rule, record):
         prior = history.previous_backlog(place, fact.attrs.get("level"), record.published, _story(record))
-        if prior is None or count - prior.value < rule.min_increase:
+        if prior is None or prior.value is None or count - prior.value < rule.min_increase:
             continue
-        if prior.value and (count - prior.value) * 100 / prior.value < rule.min_percent:
+        before = prior.value
+        if before and (count - before) * 100 / before < rule.min_percent:
             continue
-        rise = int(count - prior.value)
+        rise = int(count - before)
         summary = (f"{vn_number(count)} hồ sơ trễ hạn, tăng {vn_number(rise)} so với báo cáo ngày "  # "up ... since the
                    f"{vn_date(prior.report_date) or '(không rõ ngày)'}")  # report of" / "(date unknown)"
         title = f"Hồ sơ trễ hạn tăng: {vn_number(count)} (+{vn_number(rise)}, {level}) – {place}"  # "Late dossiers up"
         out.append(_candidate(rule, f"{_story(record)}:{level}:{count}", record, title, summary, fact,
-                              figure=count, compared_with=int(prior.value), tier=level,
+                              figure=count, compared_with=int(before), tier=level,
                               compared_date=prior.report_date.isoformat() if prior.report_date else None,
                               compared_url=prior.url))
     return out
@@ -137,7 +138,9 @@ def _scores(rule: Rule, record: ArticleRecord) -> list[tuple[Fact, str, str]]:
     out = []
     for fact in record.analysis.of_kind("score"):
         index = str(fact.attrs.get("index") or "")
-        if fact.value is None or not index or (rule.indexes and matches_any(index, rule.indexes) is None):
+        if not index or (rule.indexes and matches_any(index, rule.indexes) is None):
+            continue
+        if fact.value is None and rule.kind != "rank_down":  # a rank-only report has no value to compare
             continue
         out.append((fact, index, str(fact.attrs.get("entity") or entity)))
     return out
@@ -161,7 +164,7 @@ def score_rules(rule: Rule, record: ArticleRecord, history: History | None) -> l
         prior = history.previous_score(entity, index, year - 1 if isinstance(year, int) else None, _story(record))
         if prior is None:
             continue
-        if rule.kind == "score_down" and value < prior.value:
+        if rule.kind == "score_down" and prior.value is not None and value < prior.value:
             summary = (f"{index} {vn_number(value)}, giảm {vn_number(round(prior.value - value, 2))} so với "  # "down"
                        f"{prior.year or vn_date(prior.report_date)} ({vn_number(prior.value)})")
             out.append(_candidate(rule, identity, record, f"{index} giảm: {vn_number(value)} – {entity}", summary,

@@ -131,7 +131,7 @@ class AlertCandidate:
 class PriorFact:
     """An earlier report of the same figure (another story): what a new one is compared with."""
 
-    value: float
+    value: float | None  # None: the report gave only a rank
     report_date: date | None
     url: str
     rank: str | None = None

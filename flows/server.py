@@ -64,9 +64,7 @@ def local_server(home: Path, port: int, *, extra_env: dict[str, str] | None = No
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:
-    """Stop the server and every process it started (its whole group)."""
-    if process.poll() is not None:
-        return
+    """Stop the server and every process it started (its whole group, even when the leader already exited)."""
     try:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=20)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from prefect import flow, get_client
+from prefect import flow, get_client, get_run_logger
 from prefect.client.schemas.objects import FlowRun
 from prefect.deployments import run_deployment
 from prefect.task_runners import ThreadPoolTaskRunner
@@ -30,7 +30,7 @@ from flows.cycle import (
 from scrapers.batch import from_batch, merge, shard_of, to_batch
 from storage.lock import cycle_lock
 from storage.repository import Repository
-from storage.staging import finished_batches, read_batch, write_batch
+from storage.staging import batch_id_of, finished_batches, read_batch, write_batch
 
 SHARD_DEPLOYMENT = "monitor-shard/shard"
 FINAL = {"COMPLETED", "FAILED", "CRASHED", "CANCELLED"}
@@ -90,11 +90,17 @@ def ingest(config: CycleConfig, staging: str, prefix: str = "") -> CycleSummary:
         policy = load_policy(config.delivery.alerts_file)
         targets = load_targets(Secrets.load().notify_url_list(), config.delivery)
         specs = scrapers.load_sources(config.sources_file, default_max_items=config.max_items_per_source)
-        paths = finished_batches(Path(staging), prefix)
-        batches = dict(read_batch(p) for p in paths)
+        paths = {batch_id_of(p): p for p in finished_batches(Path(staging), prefix)}
         with Repository(config.db_path) as repo:
-            fresh = sorted(set(batches) - repo.ingested(batches))
+            waiting = sorted(set(paths) - repo.ingested(paths))  # merged batches are not even read again
             repo.begin_run(summary.run_id, specs)
+        batches = {}
+        for batch in waiting:
+            try:
+                batches[batch] = read_batch(paths[batch])[1]
+            except StorageError as exc:  # one damaged file never blocks the others
+                get_run_logger().warning("batch %s skipped: %s", batch, exc)
+        fresh = sorted(batches)
         parts = [from_batch(batches[b]) for b in fresh]
         collected = merge([c for c, _ in parts])
         _count_discovery(summary, collected)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from contextlib import AbstractContextManager
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -41,6 +42,7 @@ class OutboxMixin:
     """Deliveries: one row per alert and target, sent and marked on its own."""
 
     con: duckdb.DuckDBPyConnection
+    _transaction: Callable[[], AbstractContextManager[None]]  # Repository's BEGIN/COMMIT
 
     def pending_alerts(self) -> list[PendingAlert]:
         """Alerts in the outbox not yet delivered everywhere, oldest first."""
@@ -96,7 +98,7 @@ class OutboxMixin:
         so a crash right after an answer repeats at most that one delivery."""
         status = "sent" if sent else ("dead" if dead else "pending")
         now = datetime.now(UTC)
-        with translate_errors("marking a delivery"):
+        with translate_errors("marking a delivery"), self._transaction():
             self.con.execute(
                 "UPDATE deliveries SET attempts = attempts + 1, status = ?, last_error = ?, "
                 "next_attempt_at = coalesce(?, next_attempt_at), sent_at = CASE WHEN ? THEN ? ELSE sent_at END "
@@ -127,7 +129,8 @@ class OutboxMixin:
         """A dead, dropped or waiting delivery is tried again at the next cycle; False if there is none."""
         with translate_errors("retrying a delivery"):
             row = self.con.execute(
-                "UPDATE deliveries SET status = 'pending', next_attempt_at = ? WHERE id = ? AND status <> 'sent' "
+                "UPDATE deliveries SET status = 'pending', attempts = 0, next_attempt_at = ? "
+                "WHERE id = ? AND status <> 'sent' "
                 "RETURNING alert_key", [datetime.now(UTC), delivery_id]).fetchone()
             if row is not None:
                 self.con.execute("UPDATE alerts SET status = 'pending' WHERE key = ?", [row[0]])
@@ -185,9 +188,10 @@ class HistoryMixin:
             "WHERE f.kind = 'backlog' AND coalesce(a.locality, a.province) = ? "
             "AND (f.attrs->>'level') IS NOT DISTINCT FROM ? AND a.cluster_id <> ? "
             "AND (CAST(? AS DATE) IS NULL OR coalesce(a.published, CAST(a.first_seen_at AS DATE)) < ?) "
-            "ORDER BY coalesce(a.published, CAST(a.first_seen_at AS DATE)) DESC, a.first_seen_at DESC LIMIT 1",
+            "ORDER BY coalesce(a.published, CAST(a.first_seen_at AS DATE)) DESC, a.first_seen_at DESC, "
+            "f.value DESC LIMIT 1",  # a total and a part at one tier ("trong đó"): the total
             [locality, tier, story, before, before]).fetchone()
-        return PriorFact(float(row[0]), row[1], row[2]) if row else None
+        return PriorFact(float(row[0]), row[1], row[2]) if row and row[0] is not None else None
 
     def previous_score(self, entity: str, index: str, year: int | None, story: str) -> PriorFact | None:
         """The same entity's score on this index for `year` (else its latest earlier report), another story."""
@@ -200,13 +204,16 @@ class HistoryMixin:
             "AND (CAST(? AS INTEGER) IS NULL OR TRY_CAST(f.attrs->>'year' AS INTEGER) = ?) "
             "ORDER BY TRY_CAST(f.attrs->>'year' AS INTEGER) DESC NULLS LAST, a.first_seen_at DESC LIMIT 1",
             [entity, index, story, year, year]).fetchone()
-        return PriorFact(float(row[0]), row[1], row[2], row[3], row[4]) if row else None
+        return PriorFact(None if row[0] is None else float(row[0]), row[1], row[2], row[3], row[4]) if row else None
 
     def planned_provinces(self) -> set[tuple[str, int]]:
-        """(current province, year) of every CCHC plan seen."""
-        rows = self.con.execute("SELECT DISTINCT coalesce(province_current, province), year FROM v_plans "
-                                "WHERE year IS NOT NULL").fetchall()
-        return {(current_province(p) or p, int(y)) for p, y in rows if p}
+        """(current province, year the plan is for) of every CCHC plan article seen (a plan announced
+        without its year counts for the year it was published)."""
+        rows = self.con.execute(
+            "SELECT DISTINCT coalesce(province_current, province), "
+            "coalesce(nullif(plan_year, 0), year(coalesce(published, CAST(first_seen_at AS DATE)))) "
+            "FROM articles WHERE category = 'plan'").fetchall()
+        return {(current_province(p) or p, int(y)) for p, y in rows if p and y}
 
     def watched_provinces(self, since: date) -> set[str]:
         """Current provinces of enabled sources that answered before `since`: only a province we were

@@ -26,7 +26,7 @@ from storage.polls import PollsMixin
 
 ARTICLE_COLUMNS = ("id", "url", "source_id", "title", "published", "body", "content_sha256", "is_cchc", "category",
                    "locality", "province", "province_current", "extractor", "run_id", "first_seen_at",
-                   "cluster_id", "revision", "updated_at")
+                   "cluster_id", "revision", "updated_at", "plan_year")
 BAND_COLUMNS = ("band_key", "article_id")  # seen_at: the transaction time (column default)
 FACT_COLUMNS = ("article_id", "fact_key", "kind", "value", "phrase", "start_offset", "end_offset", "attrs")
 # DuckDB 2.0.0: inside a transaction, rows appended with one flush of more than a row group
@@ -281,11 +281,11 @@ class Repository(OutboxMixin, HistoryMixin, DigestMixin, PollsMixin):
         row = self.con.execute(
             "UPDATE articles SET title = ?, published = coalesce(?, published), body = ?, content_sha256 = ?, "
             "is_cchc = ?, category = ?, locality = ?, province = ?, province_current = ?, extractor = ?, "
-            "revision = revision + 1, updated_at = ?, run_id = ?, cluster_id = coalesce(?, cluster_id) "
+            "revision = revision + 1, updated_at = ?, run_id = ?, cluster_id = coalesce(?, cluster_id), plan_year = ? "
             "WHERE id = ? RETURNING revision",
             [a.title, a.published or an.published, a.body, a.content_sha256, an.is_cchc, an.category, an.locality,
              an.province, current_province(an.province) if an.province else None, a.extractor, now, run_id,
-             a.cluster_id, a.id],
+             a.cluster_id, an.plan_year, a.id],
         ).fetchone()
         if row is None:
             return
@@ -369,7 +369,7 @@ class Repository(OutboxMixin, HistoryMixin, DigestMixin, PollsMixin):
             a.id, a.url, a.source_id, a.title, a.published or an.published, a.body, a.content_sha256,
             an.is_cchc, an.category, an.locality, an.province,
             current_province(an.province) if an.province else None, a.extractor, run_id, now,
-            a.cluster_id or a.id, 1, now,
+            a.cluster_id or a.id, 1, now, an.plan_year,
         )
 
     @staticmethod

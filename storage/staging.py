@@ -30,6 +30,11 @@ def write_batch(folder: Path, batch_id: str, data: dict[str, Any]) -> Path:
             con.execute("COPY batch TO ? (FORMAT parquet)", [str(part)])
         finally:
             con.close()
+        descriptor = os.open(part, os.O_RDONLY)
+        try:
+            os.fsync(descriptor)  # on disk before it is visible under its final name (a power loss)
+        finally:
+            os.close(descriptor)
         os.replace(part, final)
     except (duckdb.Error, OSError) as exc:
         raise StorageError(f"{final}: cannot write the batch ({exc})") from exc
@@ -49,6 +54,11 @@ def read_batch(path: Path) -> tuple[str, dict[str, Any]]:
     if not rows:
         raise StorageError(f"{path}: an empty batch")
     return rows[0][0], {part: json.loads(body) for _, part, body in rows}
+
+
+def batch_id_of(path: Path) -> str:
+    """The batch id a finished file carries in its name."""
+    return path.name.removesuffix(".parquet")
 
 
 def finished_batches(folder: Path, prefix: str = "") -> list[Path]:

@@ -71,8 +71,8 @@ def test_a_failing_target_never_blocks_or_repeats_the_working_one(db_path: Path,
         repo.queue_alerts(ARTICLE_ALERTS[:2])
         first = drain(repo, targets, policy, now=NOW)
         assert (first.sent, first.failed) == (1, 1) and len(mailbox.messages) == 1
-        dead_label = next(t.label for t in targets if "127.0.0.1" not in t.label or t.url == DEAD)
-        assert any(r for t in first.targets.values() for r in t.reasons) and dead_label
+        assert sorted((t.sent, t.failed) for t in first.targets.values()) == [(0, 1), (1, 0)]
+        assert all("delivery failed" in r for t in first.targets.values() for r in t.reasons)
         assert drain(repo, targets, policy, now=NOW + timedelta(minutes=5)).failed == 0  # backoff: not due yet
         assert drain(repo, targets, policy, now=NOW + timedelta(minutes=11)).failed == 1  # retried after 10 min
         last = drain(repo, targets, policy, now=NOW + timedelta(hours=1))  # third failure: dead
@@ -186,3 +186,34 @@ def test_a_kill_between_the_answer_and_the_mark_repeats_at_most_that_one_message
     subjects = [str(m["Subject"]) for m in mailbox.messages]
     assert sorted(set(subjects)) == sorted(f"{i} hồ sơ trễ hạn" for i in range(5))  # nothing lost
     assert len(subjects) == 6  # the message in flight at the kill was sent twice; no other one was
+
+
+def test_the_same_url_from_the_environment_and_the_file_is_one_target(tmp_path: Path, mailbox: MailSink) -> None:
+    config = tmp_path / "apprise.yml"
+    config.write_text(f"urls:\n  - {mailbox.url}:\n    - tag: cchc\n", encoding="utf-8")
+    config.chmod(0o600)
+    assert len(load_targets([mailbox.url], _delivery(tmp_path, config))) == 1
+
+
+def test_dead_notices_of_a_cycle_reach_operators_as_one_message_and_a_retry_starts_afresh(
+        db_path: Path, tmp_path: Path) -> None:
+    with MailSink() as ops:
+        config = tmp_path / "apprise.yml"
+        config.write_text(f"urls:\n  - {DEAD}:\n    - tag: cchc\n  - {ops.url}:\n    - tag: vanhanh\n",
+                          encoding="utf-8")
+        config.chmod(0o600)
+        targets = load_targets([], _delivery(tmp_path, config))
+        policy = _policy(operators=["vanhanh"], delivery={"max_attempts": 1})
+        alerts = [_alert(f"b:{i}", f"a{i}", f"{i} hồ sơ") for i in range(5)]
+        with Repository(db_path) as repo:
+            repo.queue_alerts(alerts)
+            assert drain(repo, targets, policy, now=NOW).dead == 5
+            drain(repo, targets, policy, now=NOW + timedelta(minutes=1))
+            assert [str(m["Subject"]) for m in ops.messages] == ["Vận hành: 5 thông báo về nguồn tin"]
+            dead_id = repo.deliveries("dead")[0][0]
+            assert repo.retry_delivery(dead_id)
+            assert [r[7] for r in repo.deliveries() if r[0] == dead_id] == [0]  # attempts start again
+            later = datetime.now(UTC) + timedelta(minutes=1)  # a retry is due from the moment it is asked for
+            assert drain(repo, targets, policy, now=later).dead == 1  # it died again ...
+            drain(repo, targets, policy, now=later + timedelta(minutes=1))
+        assert len(ops.messages) == 2  # ... and the operators hear of it again

@@ -126,3 +126,33 @@ def test_a_missing_yearly_plan_fires_once_per_province_and_year_after_its_date()
     assert "Chưa thấy kế hoạch CCHC năm 2027 của Đồng Tháp (hạn 31/01/2027)" == alert.reason["summary"]
     # a province first watched after the date cannot be said to be late
     assert missing_plans(policy, lambda due: set(), planned, date(2027, 2, 2)) == []
+
+
+def test_a_rank_only_earlier_report_is_compared_by_rank_and_never_crashes(db_path: Path) -> None:
+    last = ("Đồng Tháp công bố Chỉ số cải cách hành chính năm 2025\n\n"
+            "Chỉ số cải cách hành chính (PAR INDEX) năm 2025 của tỉnh xếp thứ 3/34.")
+    now = ("Đồng Tháp công bố Chỉ số cải cách hành chính năm 2026\n\n"
+           "Chỉ số cải cách hành chính (PAR INDEX) năm 2026 của tỉnh đạt 85,25 điểm, xếp thứ 7/34.")
+    rules = (Rule(id="down", kind="score_down"), Rule(id="rank", kind="rank_down"))
+    with Repository(db_path) as repo:
+        _store(repo, _record("r25", last, date(2026, 3, 1), "https://dongthap.gov.vn/r25"))
+        fired = {a.rule for a in evaluate(_record("r26", now, date(2027, 3, 1), "https://dongthap.gov.vn/r26"),
+                                          _policy(*rules), repo, 1)}
+    assert fired == {"rank"}  # no value to compare the score with; the rank fell from 3 to 7
+
+
+def test_a_total_and_its_part_in_one_earlier_report_compare_with_the_total(db_path: Path) -> None:
+    rule = Rule(id="up", kind="backlog_up")
+    earlier = ("Xã An Bình, Đồng Tháp: báo cáo ngày 10/10/2026\n\n"
+               "Toàn xã còn 1.416 hồ sơ giải quyết trễ hạn, trong đó lĩnh vực đất đai 312 hồ sơ trễ hạn.")
+    with Repository(db_path) as repo:
+        _store(repo, _record("e", earlier, date(2026, 10, 10)))
+        assert evaluate(_record("n", _backlog("1.300", "05/01/2027"), date(2027, 1, 5)), _policy(rule), repo, 1) == []
+
+
+def test_a_plan_for_next_year_issued_in_december_counts_for_next_year(db_path: Path) -> None:
+    plan = ("Đồng Tháp ban hành Kế hoạch cải cách hành chính năm 2027\n\n"
+            "Ngày 20/12/2026, UBND tỉnh ban hành Kế hoạch số 310/KH-UBND về cải cách hành chính năm 2027.")
+    with Repository(db_path) as repo:
+        _store(repo, _record("p", plan, date(2026, 12, 20), "https://dongthap.gov.vn/p"))
+        assert ("Đồng Tháp", 2027) in repo.planned_provinces()

@@ -100,6 +100,7 @@ def test_a_sharded_cycle_on_two_workers_equals_a_single_process_run(tmp_path: Pa
         # merging the same batches again changes nothing; a shard that died mid-write left only a .part file
         before = _contents(tmp_path / "sharded.duckdb")
         (staging / "dead-shard-001.parquet.part").write_bytes(b"half a file")
+        (staging / "damaged-000.parquet").write_bytes(b"not parquet")  # skipped with a warning, others go on
         again = ingest(sharded, str(staging))
         assert again.articles_new == 0 and again.sources_tried == 0
         assert _contents(tmp_path / "sharded.duckdb") == before
