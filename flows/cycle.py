@@ -46,7 +46,6 @@ from storage.repository import Repository
 PROGRESS = logging.getLogger("cchc_monitor.progress")  # stage events; the CLI shows them, Prefect does not store them
 PROGRESS.propagate = False
 T = TypeVar("T")
-_LAPS: dict[str, float] = {}  # run id → the time of its previous lap
 MAX_PARALLEL_SOURCES = 8  # sources fetched at once (each host still gets one request at a time)
 
 
@@ -80,7 +79,7 @@ def fetch_articles(spec: SourceSpec, items: list[ItemRef], policy: FetchPolicy
         return scrapers.fetch_articles(fetcher, spec, items)
 
 
-def _run_id() -> str:
+def new_run_id() -> str:
     return datetime.now(VIETNAM).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
 
 
@@ -105,8 +104,8 @@ def monitor_cycle(config: CycleConfig) -> CycleSummary:
 
 def _cycle(config: CycleConfig) -> CycleSummary:
     """The numbered steps of one cycle, under the cycle lock."""
-    logger, summary = get_run_logger(), CycleSummary(_run_id())
-    _LAPS[summary.run_id] = time.monotonic()
+    logger, summary = get_run_logger(), CycleSummary(new_run_id())
+    lap = Laps(summary)
     policy = load_policy(config.delivery.alerts_file)
     targets = load_targets(Secrets.load().notify_url_list(), config.delivery)  # never a parameter, never logged
     # 1. the sources to read: enabled ones, or those named by a backfill
@@ -122,21 +121,19 @@ def _cycle(config: CycleConfig) -> CycleSummary:
                                                           datetime.now(UTC), named=bool(config.only_sources))
     # 2. discover every source concurrently; one failing source never stops the others (a backfill
     #    reads past the first page, so it must not stop at a 304 for that page)
-    discover = discover_source.with_options(retries=config.retry.retries,
-                                            retry_delay_seconds=config.retry.delays() or 0,
-                                            retry_jitter_factor=config.retry.jitter_factor)
-    futures = [(s, discover.submit(s, config.fetch, None if config.pages > 1 else known_validators.get(s.url),
-                                   config.pages)) for s in specs]
+    futures = [(s, discoverer(config).submit(s, config.fetch, None if config.pages > 1
+                                             else known_validators.get(s.url), config.pages)) for s in specs]
     # 3. claim each link once per cycle; a source answering 410 Gone is paused
     collected = scrapers.collect([(s, _seen(f.result(), "discover", n, len(futures))) for n, (s, f)
                                   in enumerate(futures, start=1)], _links_needing_no_fetch(config))
-    _lap(summary, "discover")
-    _count_discovery(summary, collected)
+    lap("discover")
+    count_discovery(summary, collected)
     for failure in summary.failures:
         logger.info("source %s failed: %s", failure.source, failure.detail)
     # 4. fetch and extract the new articles of each source concurrently, then analyse them
-    records = _fetch_and_analyse(collected, config, summary)
-    _lap(summary, "fetch and analyse")
+    articles, summary.articles_failed = fetch_new(collected, config)
+    records = [analysis.to_record(source_id, article) for source_id, article in articles]
+    lap("fetch and analyse")
     # 5-6. store (stories, rules, outbox) and deliver; then the run's report
     store_and_deliver(config, summary, records, collected, polls, policy, targets)
     create_markdown_artifact(summary.markdown(), key="cchc-cycle", description=f"CCHC cycle {summary.run_id}")
@@ -153,6 +150,7 @@ def store_and_deliver(config: CycleConfig, summary: CycleSummary, records: list[
        articles and their alerts together (the outbox), queue source notices and missing plans;
     6. deliver what is due, earlier cycles' alerts included: each target sent and marked on its own.
     """
+    lap = Laps(summary)
     with Repository(config.db_path) as repo:
         backfill_bands(repo)
         placed = place(repo, records)
@@ -169,10 +167,9 @@ def store_and_deliver(config: CycleConfig, summary: CycleSummary, records: list[
         repo.queue_alerts([c for h in repo.source_health(f.source for f in summary.failures) for c in source_broken(h)]
                           + missing_plans(policy, repo.watched_provinces, repo.planned_provinces(),
                                           datetime.now(VIETNAM).date()))
-        _lap(summary, "store")
+        lap("store")
         _count_delivery(summary, drain(repo, targets, policy, now=datetime.now(UTC)))
-        _lap(summary, "deliver")
-        _LAPS.pop(summary.run_id, None)
+        lap("deliver")
         repo.finish_run(summary.run_id, summary.as_dict())
 
 
@@ -182,11 +179,22 @@ def _seen(result: T, stage: str, done: int, total: int) -> T:
     return result
 
 
-def _lap(summary: CycleSummary, stage: str) -> None:
-    """Record how long a stage took (since the previous one)."""
-    now = time.monotonic()
-    summary.timings[stage] = round(now - _LAPS.get(summary.run_id, now), 3)
-    _LAPS[summary.run_id] = now
+class Laps:
+    """Records in the summary how long each stage took, since the previous lap (or since it was made)."""
+
+    def __init__(self, summary: CycleSummary) -> None:
+        self.summary, self.last = summary, time.monotonic()
+
+    def __call__(self, stage: str) -> None:
+        now = time.monotonic()
+        self.summary.timings[stage] = round(now - self.last, 3)
+        self.last = now
+
+
+def discoverer(config: CycleConfig) -> Any:
+    """The discover task with the configured retries: capped exponential delays with jitter."""
+    return discover_source.with_options(retries=config.retry.retries, retry_delay_seconds=config.retry.delays() or 0,
+                                        retry_jitter_factor=config.retry.jitter_factor)
 
 
 def _links_needing_no_fetch(config: CycleConfig) -> Callable[[list[str]], set[str]]:
@@ -200,20 +208,21 @@ def _links_needing_no_fetch(config: CycleConfig) -> Callable[[list[str]], set[st
     return lookup
 
 
-def _fetch_and_analyse(collected: scrapers.Collected, config: CycleConfig, summary: CycleSummary
-                       ) -> list[ArticleRecord]:
-    """Submit one fetch task per source with new links; their fetch logs join the cycle's."""
-    records: list[ArticleRecord] = []
+def fetch_new(collected: scrapers.Collected, config: CycleConfig) -> tuple[list[tuple[str, ExtractedArticle]], int]:
+    """Submit one fetch task per source with new links; their fetch logs join the cycle's. Returns the
+    (source id, article) pairs extracted and how many articles failed."""
+    articles: list[tuple[str, ExtractedArticle]] = []
+    failed = 0
     futures = [(s, fetch_articles.submit(s, items, config.fetch)) for s, items in collected.work]
     for n, (spec, future) in enumerate(futures, start=1):
-        articles, log = _seen(future.result(), "fetch", n, len(futures))
+        found, log = _seen(future.result(), "fetch", n, len(futures))
         collected.fetch_log.extend(log)
-        summary.articles_failed += sum(1 for r in log if not r.ok)
-        records.extend(analysis.to_record(spec.id, a) for a in articles)
-    return records
+        failed += sum(1 for r in log if not r.ok)
+        articles += [(spec.id, a) for a in found]
+    return articles, failed
 
 
-def _count_discovery(summary: CycleSummary, collected: scrapers.Collected) -> None:
+def count_discovery(summary: CycleSummary, collected: scrapers.Collected) -> None:
     summary.sources_tried, summary.sources_failed = collected.tried, len(collected.failures)
     summary.failures, summary.articles_duplicate = collected.failures, collected.duplicates
 

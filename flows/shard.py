@@ -17,16 +17,9 @@ import scrapers
 from alerts import load_policy, load_targets
 from cchc_monitor.config import CycleConfig
 from cchc_monitor.errors import StorageError
-from cchc_monitor.models import ArticleRecord, CycleSummary, ExtractedArticle
+from cchc_monitor.models import ArticleRecord, CycleSummary
 from cchc_monitor.settings import Secrets
-from flows.cycle import (
-    MAX_PARALLEL_SOURCES,
-    _count_discovery,
-    _run_id,
-    discover_source,
-    fetch_articles,
-    store_and_deliver,
-)
+from flows.cycle import MAX_PARALLEL_SOURCES, count_discovery, discoverer, fetch_new, new_run_id, store_and_deliver
 from scrapers.batch import from_batch, merge, shard_of, to_batch
 from storage.lock import cycle_lock
 from storage.repository import Repository
@@ -43,16 +36,9 @@ def monitor_shard(config: CycleConfig, shard: int, shards: int, staging: str, ru
     specs = [s for s in scrapers.select_sources(
         scrapers.load_sources(config.sources_file, default_max_items=config.max_items_per_source),
         config.only_sources, config.sources_file) if shard_of(s.id, shards) == shard]
-    discover = discover_source.with_options(retries=config.retry.retries,
-                                            retry_delay_seconds=config.retry.delays() or 0,
-                                            retry_jitter_factor=config.retry.jitter_factor)
-    futures = [(s, discover.submit(s, config.fetch, None, config.pages)) for s in specs]
+    futures = [(s, discoverer(config).submit(s, config.fetch, None, config.pages)) for s in specs]
     collected = scrapers.collect([(s, f.result()) for s, f in futures], lambda urls: set())
-    articles: list[tuple[str, ExtractedArticle]] = []
-    for spec, future in [(s, fetch_articles.submit(s, items, config.fetch)) for s, items in collected.work]:
-        found, log = future.result()
-        collected.fetch_log.extend(log)
-        articles += [(spec.id, a) for a in found]
+    articles, _ = fetch_new(collected, config)
     return str(write_batch(Path(staging), f"{run_id}-{shard:03d}", to_batch(collected, articles)))
 
 
@@ -61,7 +47,7 @@ def monitor_sharded(config: CycleConfig, shards: int, staging: str, deployment: 
                     timeout: float = 3600.0) -> CycleSummary:
     """One cycle spread over `shards` flow runs of the shard deployment (any worker of its pool, on any
     machine), then one merge of their batches into the database."""
-    run_id = _run_id()
+    run_id = new_run_id()
     runs = [run_deployment(deployment, parameters={"config": config, "shard": i, "shards": shards,
                                                    "staging": staging, "run_id": run_id},
                            timeout=0, as_subflow=False) for i in range(shards)]
@@ -86,7 +72,7 @@ def _wait(run_ids: list[object], timeout: float) -> None:
 def ingest(config: CycleConfig, staging: str, prefix: str = "") -> CycleSummary:
     """Merge every finished batch (of the run `prefix`, or all) not merged yet; twice changes nothing."""
     with cycle_lock(config.db_path):
-        summary = CycleSummary(_run_id())
+        summary = CycleSummary(new_run_id())
         policy = load_policy(config.delivery.alerts_file)
         targets = load_targets(Secrets.load().notify_url_list(), config.delivery)
         specs = scrapers.load_sources(config.sources_file, default_max_items=config.max_items_per_source)
@@ -103,7 +89,7 @@ def ingest(config: CycleConfig, staging: str, prefix: str = "") -> CycleSummary:
         fresh = sorted(batches)
         parts = [from_batch(batches[b]) for b in fresh]
         collected = merge([c for c, _ in parts])
-        _count_discovery(summary, collected)
+        count_discovery(summary, collected)
         records: dict[str, ArticleRecord] = {}
         for source_id, article in sorted((a for _, articles in parts for a in articles), key=lambda a: a[1].url):
             record = analysis.to_record(source_id, article)
