@@ -95,6 +95,16 @@ def _target(url: str, plugin: Any, tags: frozenset[str]) -> Target:
     return Target(fingerprint(url), label_of(url, tags), tags, urlsplit(url).scheme.lower(), plugin, url)
 
 
+def _untagged(url: str, number: int) -> Target:
+    """An untagged target from a URL (`number` names it in the error, never the URL itself)."""
+    plugin = apprise.Apprise.instantiate(url)
+    if plugin is None:
+        scheme = urlsplit(url).scheme or "(none)"
+        raise DeliveryError(f"notify URL #{number} (scheme {scheme}://) is not a valid Apprise URL")
+    # Apprise's own rewriting of the URL, as for the configuration file's entries: one target, one id
+    return _target(str(plugin.url()), plugin, frozenset())  # type: ignore[no-untyped-call]  # URLBase.url(): untyped
+
+
 def _check_owner_only(path: Path) -> None:
     try:
         mode = path.stat().st_mode
@@ -114,15 +124,7 @@ def load_targets(notify_urls: list[str], delivery: DeliveryConfig) -> list[Targe
                                          delivery.timeout),
                            delivery.zalo_token_file)
     zalo_plugins.register()
-    targets = []
-    for number, url in enumerate(notify_urls, start=1):
-        plugin = apprise.Apprise.instantiate(url)
-        if plugin is None:
-            scheme = urlsplit(url).scheme or "(none)"
-            raise DeliveryError(f"notify URL #{number} (scheme {scheme}://) is not a valid Apprise URL")
-        # Apprise's own rewriting of the URL, as for the configuration file's entries: one target, one id
-        normal = str(plugin.url())  # type: ignore[no-untyped-call]  # apprise's URLBase.url() is unannotated
-        targets.append(_target(normal, plugin, frozenset()))
+    targets = [_untagged(url, number) for number, url in enumerate(notify_urls, start=1)]
     if delivery.apprise_config is not None:
         path = delivery.apprise_config
         _check_owner_only(path)
@@ -159,15 +161,13 @@ def send(target: Target, title: str, body: str, *, html_body: bool) -> None:
 
 @dataclass(frozen=True)
 class Notifier:
-    """Sends a title and body to every untagged Apprise URL (the simple path: `alerts test URL`, the digest)."""
+    """Sends a title and plain text (escaped into HTML) to each of some untagged Apprise URLs, through `send`."""
 
     urls: tuple[str, ...]
+    targets: tuple[Target, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        for number, url in enumerate(self.urls, start=1):
-            if not apprise.Apprise().add(url):
-                scheme = urlsplit(url).scheme or "(none)"
-                raise DeliveryError(f"notify URL #{number} (scheme {scheme}://) is not a valid Apprise URL")
+        object.__setattr__(self, "targets", tuple(_untagged(url, n) for n, url in enumerate(self.urls, start=1)))
 
     @property
     def configured(self) -> bool:
@@ -175,14 +175,14 @@ class Notifier:
         return bool(self.urls)
 
     def send(self, title: str, body: str) -> None:
-        """Deliver to all targets or raise DeliveryError with a redacted reason."""
+        """Deliver to every target, or raise the first target's DeliveryError (redacted) after trying them all."""
         if not self.urls:
             raise DeliveryError("no notification targets are configured (CCHC_NOTIFY_URLS is empty)")
-        sender = apprise.Apprise()
-        sender.add(list(self.urls))
-        with apprise.LogCapture(level=logging.WARNING) as captured:  # type: ignore[no-untyped-call]  # untyped
-            # titles and phrases come from scraped pages: sent as escaped HTML, never as markup
-            ok = sender.notify(title=plain(title), body=escaped_html(body), body_format=apprise.NotifyFormat.HTML)
-        if ok is not True:
-            detail = " ".join(captured.getvalue().split())[-300:] or "Apprise reported failure"
-            raise DeliveryError(f"delivery failed: {redact(detail, list(self.urls))}")
+        errors = []
+        for target in self.targets:
+            try:  # titles and phrases come from scraped pages: sent as escaped HTML, never as markup
+                send(target, title, escaped_html(body), html_body=True)
+            except DeliveryError as exc:
+                errors.append(exc)
+        if errors:
+            raise errors[0]
