@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from typing import Any, Protocol
 
 from alerts.digest import BacklogLine, Digest, HealthLine, PlanLine, ScoreLine, TrendSeries, render_chat, render_email
 from alerts.policy import Policy, Recipient
+from cchc_monitor.dates import VIETNAM
 from cchc_monitor.gazetteer import current_province
 
 DEFAULT_RECIPIENT = "mặc định"  # "default": the untagged targets (CCHC_NOTIFY_URLS)
@@ -52,8 +53,14 @@ def readers(policy: Policy) -> list[Reader]:
     return out
 
 
-def build(source: DigestSource, reader: Reader, day: date, since: datetime) -> Digest:
-    """The bulletin of `day` for one reader: what arrived since `since`."""
+def window_start(day: date) -> datetime:
+    """A bulletin of `day` covers what arrived since 07:00 Vietnam time the day before."""
+    return datetime.combine(day - timedelta(days=1), time(7), VIETNAM)
+
+
+def build(source: DigestSource, reader: Reader, day: date) -> Digest:
+    """The bulletin of `day` for one reader: what arrived since `window_start(day)`."""
+    since = window_start(day)
     plans = tuple(PlanLine(r["title"], r["url"], r["province"], r["number"], r["year"], r["issued_by"])
                   for r in source.digest_plans(since) if reader.covers(r["province"]))
     backlog = tuple(BacklogLine(r["locality"], r["province"], r["tier"], int(r["count"]), r["previous"],

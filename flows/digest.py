@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from prefect import flow, get_run_logger
 
@@ -16,8 +16,6 @@ from cchc_monitor.models import TargetDelivery
 from cchc_monitor.settings import Secrets
 from storage.repository import Repository
 
-WINDOW = timedelta(days=1)  # a bulletin covers what arrived in the last day
-
 
 @flow(name="digest", log_prints=False)
 def digest(config: CycleConfig, day: str | None = None) -> list[TargetDelivery]:
@@ -27,7 +25,6 @@ def digest(config: CycleConfig, day: str | None = None) -> list[TargetDelivery]:
     when = datetime.fromisoformat(day).date() if day else datetime.now(VIETNAM).date()
     policy = load_policy(config.delivery.alerts_file)
     targets = load_targets(Secrets.load().notify_url_list(), config.delivery)
-    since = datetime.combine(when, datetime.min.time(), VIETNAM) - WINDOW + timedelta(hours=7)  # yesterday 07:00
     report: dict[str, TargetDelivery] = {}
     with Repository(config.db_path) as repo:
         for reader in readers(policy):
@@ -35,7 +32,7 @@ def digest(config: CycleConfig, day: str | None = None) -> list[TargetDelivery]:
             pending = [t for t in chosen if not repo.digest_sent(reader.name, when, t.id)]
             if not pending:
                 continue
-            bulletin = build(repo, reader, when, since)
+            bulletin = build(repo, reader, when)
             for target in pending:
                 tally = report.setdefault(target.id, TargetDelivery(target.label))
                 subject, body = render(bulletin, email=target.email)

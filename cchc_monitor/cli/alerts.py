@@ -32,7 +32,9 @@ def alerts_list(
     try:
         with Repository(Settings.load(db_path=db).db_path) as repo:
             rows = repo.deliveries("dead" if dead else "pending" if (pending or failed) else None)
-            waiting = [a for a in repo.pending_alerts() if not repo.delivered_targets([a.key])[a.key]]
+            pending_alerts = repo.pending_alerts()
+            made = repo.delivered_targets(a.key for a in pending_alerts)  # one query, not one per alert
+            waiting = [a for a in pending_alerts if not made[a.key]]
     except MonitorError as exc:
         fail(exc)
     columns = ("id", "alert_key", "rule", "severity", "title", "target", "status", "attempts", "last_error",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 
 import typer
@@ -40,9 +40,8 @@ def digest(
         chosen = [r for r in readers(load_policy(settings.alerts_file)) if r.tag == recipient]
         if not chosen:
             raise ConfigError(f"no digest reader with the tag {recipient!r} in the alerts file")
-        since = datetime.combine(when, datetime.min.time(), VIETNAM) - timedelta(hours=17)  # yesterday 07:00
         with Repository(settings.db_path) as repo:
-            subject, html = render(build(repo, chosen[0], when, since), email=True)
+            subject, html = render(build(repo, chosen[0], when), email=True)
         preview.write_text(html, encoding="utf-8")
     except (MonitorError, ValueError) as exc:
         fail(exc if isinstance(exc, MonitorError) else ConfigError(f"--day: {exc}"))
