@@ -9,7 +9,7 @@ from pathlib import Path
 from cchc_monitor.config import FetchPolicy
 from cchc_monitor.errors import ScrapeError
 from cchc_monitor.models import ExtractedArticle, FetchRecord, ItemRef, SourceSpec
-from scrapers.article import extract_article, source_profile
+from scrapers.article import extract_article, profile_named, source_profile
 from scrapers.feed import parse_feed
 from scrapers.fetch import Fetcher, RobotsCache, tls_context
 from scrapers.listing import next_page_url, parse_listing
@@ -59,15 +59,15 @@ def discover(fetcher: Fetcher, spec: SourceSpec, validators: dict[str, str] | No
         for child in children[:3]:  # an index: its first sitemaps hold the newest entries on most portals
             items += parse_sitemap(fetcher.get(child, source_url=spec.url).text, child, spec.max_items)[0]
         return Discovered(items[: spec.max_items * max(pages, 1)], page.validators)
-    items = parse_listing(page.text, page.final_url, spec.link_selector, limit=spec.max_items)
+    items = parse_listing(page.text, page.final_url, spec.link_selector, limit=spec.max_items, cms=spec.cms)
     seen = {item.url for item in items}
     current = page
     for _ in range(pages - 1):
-        following = next_page_url(current.text, current.final_url)
+        following = next_page_url(current.text, current.final_url, cms=spec.cms)
         if following is None:
             break
         current = fetcher.get(following, source_url=spec.url)
-        fresh = [i for i in parse_listing(current.text, current.final_url, spec.link_selector, spec.max_items)
+        fresh = [i for i in parse_listing(current.text, current.final_url, spec.link_selector, spec.max_items, spec.cms)
                  if i.url not in seen]
         if not fresh:
             break
@@ -79,7 +79,7 @@ def discover(fetcher: Fetcher, spec: SourceSpec, validators: dict[str, str] | No
 def fetch_article(fetcher: Fetcher, item: ItemRef, spec: SourceSpec) -> ExtractedArticle:
     """Fetch one article page and extract title, date and body."""
     page = fetcher.get(item.url, source_url=spec.url)
-    profile = source_profile(spec.id, spec.article) if spec.article else None
+    profile = source_profile(spec.id, spec.article) if spec.article else profile_named(spec.cms)
     article = extract_article(page.text, page.final_url, feed_date=item.published, profile=profile)
     if article.title is None and item.title:
         article = ExtractedArticle(article.url, item.title, article.published, article.text, article.extractor)

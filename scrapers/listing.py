@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from urllib.parse import urljoin, urlsplit
+import re
+from urllib.parse import parse_qsl, urljoin, urlsplit
 
 from bs4 import BeautifulSoup
 
 from cchc_monitor.errors import LAYOUT_CHANGED, ParseError
 from cchc_monitor.models import ItemRef
 from scrapers.article import refuse_deep_markup
-from scrapers.profiles import PROFILES
+from scrapers.profiles import BY_NAME, PLATFORMS, PROFILES, Profile
 
 # Selectors tried when a source names none: each CMS profile's listing links first, then common
 # portal shapes, most specific first.
@@ -21,28 +22,52 @@ DEFAULT_LINK_SELECTORS = (
 )
 
 
-def parse_listing(html: str, url: str, selector: str | None = None, limit: int = 30) -> list[ItemRef]:
-    """Article links of a listing page on the same site, in page order, without duplicates."""
+# Query parameters that number a listing's pages when no platform names its own.
+GENERIC_PAGE_PARAM = r"(?i)^(?:page|pageindex|pagenum|trang|pg|p|.+_cur)$"
+
+
+def listing_profile(soup: BeautifulSoup, url: str, cms: str | None = None) -> Profile | None:
+    """The platform a source's `cms:` names, else the one the page's address or markup identifies."""
+    if cms and cms in BY_NAME:
+        return BY_NAME[cms]
+    for profile in PLATFORMS:
+        if any(re.search(pattern, url) for pattern in profile.url_patterns) or any(
+                soup.select_one(css) is not None for css in profile.markers):
+            return profile
+    return None
+
+
+def _links(soup: BeautifulSoup, css: str, url: str, host: str | None, limit: int) -> list[ItemRef]:
+    """The same-site links one selector finds; an item's picture and headline share a link: keep the headline."""
+    items: dict[str, ItemRef] = {}
+    for anchor in soup.select(css):
+        href = anchor.get("href")
+        if not isinstance(href, str) or href.startswith(("#", "javascript:", "mailto:")):
+            continue
+        absolute = urljoin(url, href)
+        if urlsplit(absolute).hostname != host:
+            continue
+        title = anchor.get_text(" ", strip=True) or None
+        if absolute in items:
+            if items[absolute].title is None and title:
+                items[absolute] = ItemRef(url=absolute, title=title)
+        elif len(items) < limit:
+            items[absolute] = ItemRef(url=absolute, title=title)
+    return list(items.values())
+
+
+def parse_listing(html: str, url: str, selector: str | None = None, limit: int = 30,
+                  cms: str | None = None) -> list[ItemRef]:
+    """Article links of a listing page on the same site, in page order, without duplicates: the
+    source's selector, else its platform's listing links, else the default selectors in order."""
     refuse_deep_markup(html, url)
     soup = BeautifulSoup(html, "lxml")
-    selectors = (selector,) if selector else DEFAULT_LINK_SELECTORS
+    platform = None if selector else listing_profile(soup, url, cms)
+    first = (platform.links,) if platform is not None and platform.links else ()
+    selectors = (selector,) if selector else tuple(dict.fromkeys((*first, *DEFAULT_LINK_SELECTORS)))
     host = urlsplit(url).hostname
     for css in selectors:
-        items: list[ItemRef] = []
-        seen: set[str] = set()
-        for anchor in soup.select(css):
-            href = anchor.get("href")
-            if not isinstance(href, str) or href.startswith(("#", "javascript:", "mailto:")):
-                continue
-            absolute = urljoin(url, href)
-            if urlsplit(absolute).hostname != host or absolute in seen:
-                continue
-            seen.add(absolute)
-            title = anchor.get_text(" ", strip=True) or None
-            items.append(ItemRef(url=absolute, title=title))
-            if len(items) >= limit:
-                break
-        if items:
+        if items := _links(soup, css, url, host, limit):
             return items
     raise ParseError(
         f"{url}: no article links matched {selector or 'the default selectors'!r}",
@@ -54,13 +79,36 @@ def parse_listing(html: str, url: str, selector: str | None = None, limit: int =
 NEXT_WORDS = {"trang sau", "sau", "tiếp", "trang tiếp", "tiếp theo", "next", "»", "›", ">", ">>"}
 
 
-def next_page_url(html: str, url: str) -> str | None:
-    """The listing's next page: rel="next", a link saying "Trang sau" / "»", or page N+1 of the pager."""
+def _page_number(url: str, param: str) -> tuple[str, int] | None:
+    for key, value in parse_qsl(urlsplit(url).query, keep_blank_values=True):
+        if re.search(param, key) and value.isdigit():
+            return key, int(value)
+    return None
+
+
+def next_page_url(html: str, url: str, cms: str | None = None) -> str | None:
+    """The listing's next page: rel="next"; the platform's pager; the link numbering page N+1 in the
+    platform's (or a common) page parameter; a link saying "Trang sau" / "»"."""
     soup = BeautifulSoup(html, "lxml")
     rel = soup.select_one('a[rel~="next"], link[rel~="next"]')
     if rel is not None and isinstance(rel.get("href"), str):
         return urljoin(url, str(rel["href"]))
-    for anchor in soup.find_all("a", href=True):
+    platform = listing_profile(soup, url, cms)
+    anchors = [a for a in soup.find_all("a", href=True) if not str(a["href"]).startswith(("#", "javascript:"))]
+    for css in platform.next_page if platform else ():
+        found = soup.select_one(css)
+        if found is not None and isinstance(found.get("href"), str) and not str(found["href"]).startswith(
+                ("#", "javascript:")):
+            return urljoin(url, str(found["href"]))
+    param = platform.page_param if platform and platform.page_param else GENERIC_PAGE_PARAM
+    current = _page_number(url, param)
+    wanted = (current[1] if current else 1) + 1
+    for anchor in anchors:
+        absolute = urljoin(url, str(anchor["href"]))
+        numbered = _page_number(absolute, param)
+        if numbered is not None and numbered[1] == wanted and (current is None or numbered[0] == current[0]):
+            return absolute
+    for anchor in anchors:
         label = " ".join(anchor.get_text(" ", strip=True).lower().split())
         title = anchor.get("title")  # a str: bs4 splits only multi-valued attributes such as class
         if label in NEXT_WORDS or (isinstance(title, str) and title.strip().lower() in NEXT_WORDS):
