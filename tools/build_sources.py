@@ -17,6 +17,19 @@ PORTAL_LEVELS = {"province", "national", "department", "city"}
 # Current-province spellings in the evidence → the gazetteer's names.
 CURRENT_NAMES = {"TP. Hồ Chí Minh": "Hồ Chí Minh", "Thành phố Hồ Chí Minh": "Hồ Chí Minh"}
 
+# Portal platforms ../shared/guide/cms-evidence.md ties to a host (crawler configurations and vendor
+# templates), by our profile names; they win over the evidence file's looser `cms` notes.
+PLATFORM_HOSTS = {
+    "moh.gov.vn": "viettel",
+    "laocai.gov.vn": "vnpt-vnportal", "caobang.gov.vn": "vnpt-vnportal", "ninhbinh.gov.vn": "vnpt-vnportal",
+    "sonla.gov.vn": "vnpt-vnportal", "namdinh.gov.vn": "vnpt-vnportal", "binhthuan.gov.vn": "vnpt-vnportal",
+    "bacha.laocai.gov.vn": "vnpt-vnportal",
+    "cmsc.gov.vn": "vnpt-eportal",
+    "dienbien.gov.vn": "tandan",
+}
+# The evidence file's platform families that have a profile of ours (the others are not written).
+CMS_FAMILIES = {"liferay": "liferay", "sharepoint": "sharepoint", "nukeviet": "nukeviet", "nukeviet-style": "nukeviet"}
+
 HEADER = """\
 # Default sources of CCHC Monitor, built by tools/build_sources.py from the evidence file
 # ../shared/data/sources-evidence.yaml (addresses seen in public material, not live-checked).
@@ -90,8 +103,9 @@ def build(evidence: dict) -> list[dict]:
             source = {"id": ident, "name": entry["name"], "kind": kind, "url": url,
                       "province": province, "province_current": current,
                       "former_provinces": former or None, "level": entry.get("level")}
-            if entry.get("cms"):
-                source["cms"] = entry["cms"].split(" (")[0].split()[0]
+            family = (entry.get("cms") or "").split(" (")[0].split()
+            if cms := PLATFORM_HOSTS.get(host) or (CMS_FAMILIES.get(family[0].lower()) if family else None):
+                source["cms"] = cms
             source["enabled"] = enabled
             sources.append({k: v for k, v in source.items() if v is not None})
     return sources
