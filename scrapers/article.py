@@ -13,6 +13,8 @@ import json
 import re
 from collections.abc import Iterable
 from datetime import date
+from itertools import accumulate
+from operator import sub
 
 import trafilatura
 from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -32,17 +34,23 @@ from scrapers.profiles import (
 )
 
 MIN_BODY_CHARS = 80
+# Bounds that keep one page's cost linear and capped: the body kept (a long legal text is about
+# 100,000 characters) and the cleaned markup handed to trafilatura, whose cost grows fastest.
+MAX_BODY_CHARS = 300_000
+MAX_GENERIC_MARKUP = 1_500_000
 # Machine-readable publication metadata that trafilatura's date can be trusted from.
 DATE_META_RE = re.compile(r"article:published_time|itemprop=[\"']datePublished|name=[\"']pubdate", re.I)
 MAX_DEPTH = 1000
 # Every tag, opening or closing; void elements and self-closed tags do not nest.
-TAG_RE = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]{0,15})")
-VOID_TAGS = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
-                       "source", "track", "wbr"})
+VOID_TAGS = ("area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
+             "track", "wbr")
+TAG_RE = re.compile(r"<(/?)(?!(?:{})\b)[a-zA-Z]".format("|".join(VOID_TAGS)), re.I)
 BLOCK_END_RE = re.compile(r"(</(?:p|div|li|h[1-6]|tr|blockquote|pre|table|ul|ol|section|article)\s*>|<br\s*/?>)", re.I)
 # Page-level blocks the generic path drops before trafilatura. Forms stay (ASP.NET pages wrap the
 # whole page in one); their fields and comment boxes go by the other selectors.
 GENERIC_DROP = tuple(css for css in BOILERPLATE_SELECTORS if css != "form")
+HEADINGS = frozenset(BOILERPLATE_HEADINGS)
+STANDALONE = frozenset(STANDALONE_LABELS)
 LABEL_NOISE_RE = re.compile(r"[\d():|.,»›>\-–—/\[\]]+")
 CAPTION_CHARS = 250
 # Where newspapers print the lead: "sapo" is the Vietnamese newsroom word for it.
@@ -66,14 +74,14 @@ def _first_text(tree: LexborHTMLParser | LexborNode, selectors: Iterable[str]) -
 
 def boilerplate_label(text: str) -> bool:
     """Whether a short text is a label that opens a boilerplate block ("Tin liên quan:", "Đọc nhiều nhất")."""
+    if len(text) > 80:
+        return False
     words = LABEL_NOISE_RE.sub(" ", text.lower()).split()
     if not words or len(words) > 8:
         return False
-    label = " ".join(words)
-    if label in STANDALONE_LABELS:
+    if " ".join(words) in STANDALONE:
         return True
-    return any(label == h or label.startswith(h + " ") and len(words) - len(h.split()) <= 2
-               for h in BOILERPLATE_HEADINGS)
+    return any(" ".join(words[:n]) in HEADINGS for n in range(max(1, len(words) - 2), len(words) + 1))
 
 
 def _attached(node: LexborNode) -> bool:
@@ -94,8 +102,8 @@ def _holds_prose(node: LexborNode) -> bool:
 
 def _drop_labelled(root: LexborNode) -> None:
     """Blocks opened by a boilerplate label, or the label and the link lists after it."""
-    for label in root.css("h1, h2, h3, h4, h5, h6, strong, b, span, p, li, label, legend, header, div, td"):
-        if not _attached(label) or label.tag in ("div", "td") and label.css_first("div, p, ul, table"):
+    for label in root.css("h1, h2, h3, h4, h5, h6, strong, b, span, p, li, label, legend, header, div"):
+        if not _attached(label) or label.tag == "div" and label.css_first("div, p, ul, table"):
             continue  # gone already, or a wrapper rather than a label
         text = _text(label)
         if len(text) > 80 or not boilerplate_label(text):
@@ -178,10 +186,12 @@ def _drop_captions(root: LexborNode) -> None:
 
 def clean_block(root: LexborNode, extra: Iterable[str] = (), selectors: Iterable[str] = BOILERPLATE_SELECTORS) -> None:
     """Remove boilerplate inside one container: by class, by label, link lists, images with captions."""
-    for css in (*selectors, *extra):
-        by_class = css.startswith((".", "["))
-        for node in root.css(css):
-            if _attached(node) and not (by_class and _holds_prose(node)):
+    chosen = (*selectors, *extra)
+    by_tag = ", ".join(css for css in chosen if not css.startswith((".", "[", "#")))
+    by_class = ", ".join(css for css in chosen if css.startswith((".", "[", "#")))
+    for group, guarded in ((by_tag, False), (by_class, True)):
+        for node in root.css(group) if group else ():
+            if _attached(node) and not (guarded and _holds_prose(node)):
                 node.decompose()
     _drop_labelled(root)
     _drop_link_lists(root)
@@ -214,8 +224,8 @@ def clean_lines(lines: list[str]) -> list[str]:
 def detect_platform(tree: LexborHTMLParser, url: str) -> Profile | None:
     """The platform the page's address or markup identifies (cms-evidence facts only), if any."""
     for profile in PLATFORMS:
-        if any(re.search(pattern, url) for pattern in profile.url_patterns) or any(
-                tree.css_first(css) is not None for css in profile.markers):
+        if any(re.search(pattern, url) for pattern in profile.url_patterns) or (
+                profile.markers and tree.css_first(", ".join(profile.markers)) is not None):
             return profile
     return None
 
@@ -320,7 +330,7 @@ def extract_article(html: str, url: str, feed_date: date | None = None,
         lines = clean_lines(_paragraphs(node))
         if lead and (not lines or not lines[0].startswith(lead[:40])):
             lines.insert(0, lead)
-        body = nfc("\n".join(lines))
+        body = nfc("\n".join(lines))[:MAX_BODY_CHARS]
         if len(body) >= MIN_BODY_CHARS:
             published = published or _dateline(tree, title)  # the body is taken: the tree may change now
             return ExtractedArticle(url, nfc(title) if title else None, published, body, profile.name)
@@ -329,22 +339,20 @@ def extract_article(html: str, url: str, feed_date: date | None = None,
 
 
 def nesting_depth(html: str, stop_at: int = MAX_DEPTH) -> int:
-    """How deep tags nest, whatever the tag (stops counting at `stop_at`); cheap, on the raw markup."""
-    depth = deepest = 0
-    for m in TAG_RE.finditer(html):
-        if m.group(2).lower() in VOID_TAGS:
-            continue
-        depth = max(0, depth - 1) if m.group(1) else depth + 1
-        deepest = max(deepest, depth)
-        if deepest >= stop_at:
-            break
-    return deepest
+    """How deep tags nest, whatever the tag (void elements do not nest); cheap, on the raw markup.
+
+    A closing tag never takes the depth below zero, so the depth after each tag is its prefix sum
+    less the lowest prefix sum before it; both run in C (itertools.accumulate)."""
+    steps = [-1 if closing else 1 for closing in TAG_RE.findall(html)]
+    sums = list(accumulate(steps, initial=0))
+    lowest = accumulate(sums, min)
+    return min(max(map(sub, sums, lowest), default=0), stop_at)
 
 
 def refuse_deep_markup(html: str, url: str) -> None:
     """HTML parsers slow down sharply on absurd nesting (lexbor took 51 s for 100,000 nested divs):
     such a page is refused before any parser sees it."""
-    if nesting_depth(html) >= MAX_DEPTH:
+    if html.count("<") >= MAX_DEPTH and nesting_depth(html) >= MAX_DEPTH:  # fewer tags cannot nest so deep
         raise ParseError(f"{url}: markup nested deeper than {MAX_DEPTH} levels, not parsed", url=url,
                          reason="parse.malformed_html")
 
@@ -370,7 +378,8 @@ def _generic(html: str, url: str, feed_date: date | None, tree: LexborHTMLParser
     root = tree.body
     if root is not None:
         clean_block(root, selectors=GENERIC_DROP)
-    raw = trafilatura.extract(tree.html or html, url=url or None, output_format="json", with_metadata=True,
+    markup = (tree.html or html)[:MAX_GENERIC_MARKUP]
+    raw = trafilatura.extract(markup, url=url or None, output_format="json", with_metadata=True,
                               include_comments=False)
     data = json.loads(raw) if raw else {}
     title = nfc(data.get("title") or title or "") or None
@@ -379,7 +388,7 @@ def _generic(html: str, url: str, feed_date: date | None, tree: LexborHTMLParser
         lines.pop(0)  # the headline, when it sits inside the article element
     if lines and lead and not any(lead[:60] in line for line in lines[:3]):
         lines.insert(0, lead)
-    body = nfc("\n".join(lines))
+    body = nfc("\n".join(lines))[:MAX_BODY_CHARS]
     if len(body) < MIN_BODY_CHARS:
         raise ParseError(f"{url}: no article body found ({len(body)} characters)", url=url, reason="parse.no_body")
     if published is None and data.get("date") and DATE_META_RE.search(html):
