@@ -7,7 +7,8 @@
    profile: body F1 against the bodies we wrote, pages per second and boilerplate leaks (pages whose
    body holds a boilerplate label line: "Tin liên quan", "Xem thêm: ...", "Lượt xem: 12"), ours
    against trafilatura on the same pages.
-3. Our newspaper pages (tests/pages/news), which go to our generic path: F1, pages/s and leaks.
+3. Our newspaper pages (tests/pages/news, and tests/pages/news-holdout written by a second author
+   who had not seen the extractor), which go to our generic path: F1, pages/s and leaks.
 """
 
 from __future__ import annotations
@@ -107,8 +108,8 @@ def platform_pages() -> dict[str, list[Page]]:
     return groups
 
 
-def newspaper_pages() -> list[Page]:
-    return _written(PAGES / "news")["newspaper"]
+def newspaper_pages(folder: str = "news") -> list[Page]:
+    return _written(PAGES / folder)["newspaper"]
 
 
 def report(title: str, pages: list[Page], rounds: int) -> None:
@@ -130,3 +131,4 @@ if __name__ == "__main__":
     for platform, pages in sorted(platform_pages().items()):
         report(f"platform pages: {platform}", pages, rounds=20)
     report("newspaper pages (generic path)", newspaper_pages(), rounds=5)
+    report("hold-out newspaper pages (generic path, second author)", newspaper_pages("news-holdout"), rounds=5)

@@ -28,6 +28,7 @@ from scrapers.profiles import (
     BOILERPLATE_SELECTORS,
     BY_NAME,
     FAMILIES,
+    LEAD_INS,
     PLATFORMS,
     STANDALONE_LABELS,
     Profile,
@@ -51,6 +52,7 @@ BLOCK_END_RE = re.compile(r"(</(?:p|div|li|h[1-6]|tr|blockquote|pre|table|ul|ol|
 GENERIC_DROP = tuple(css for css in BOILERPLATE_SELECTORS if css != "form")
 HEADINGS = frozenset(BOILERPLATE_HEADINGS)
 STANDALONE = frozenset(STANDALONE_LABELS)
+LEAD_IN_RE = re.compile(r"^\W*(?:{})\s*[:>»›]".format("|".join(LEAD_INS)), re.I)
 LABEL_NOISE_RE = re.compile(r"[\d():|.,»›>\-–—/\[\]]+")
 CAPTION_CHARS = 250
 # Where newspapers print the lead: "sapo" is the Vietnamese newsroom word for it.
@@ -106,6 +108,9 @@ def _drop_labelled(root: LexborNode) -> None:
         if not _attached(label) or label.tag == "div" and label.css_first("div, p, ul, table"):
             continue  # gone already, or a wrapper rather than a label
         text = _text(label)
+        if label.tag in ("p", "li") and LEAD_IN_RE.match(text) and label.css_first("a") is not None:
+            label.decompose()  # "Xem thêm: <a>another article</a>"
+            continue
         if len(text) > 80 or not boilerplate_label(text):
             continue
         block = label.parent
@@ -211,6 +216,8 @@ def clean_lines(lines: list[str]) -> list[str]:
     kept: list[str] = []
     skipping = False
     for line in lines:
+        if LEAD_IN_RE.match(line) and len(line) < 200:  # "Đọc thêm: <headline>"
+            continue
         if boilerplate_label(line) or (skipping and len(line) < 160 and not line.endswith((".", ":", ";"))):
             skipping = True
             continue

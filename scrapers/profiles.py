@@ -204,6 +204,15 @@ BOILERPLATE_HEADINGS = (
     "chia sẻ bài viết",     # share this article
     "in bài viết",          # print
 )
+# Words that put a link to another article into the text: "Xem thêm: <headline>" (see also).
+LEAD_INS = (
+    "xem thêm",   # see more
+    "đọc thêm",   # read more
+    "xem tiếp",   # read on
+    "tin liên quan",  # related news
+    "bài liên quan",  # related article
+    "mời xem",    # please watch
+)
 STANDALONE_LABELS = (
     "chia sẻ",   # share
     "bình luận",  # comments
