@@ -89,7 +89,7 @@ def _discover(fetcher: Fetcher, spec: SourceSpec, validators: dict[str, str] | N
 def fetch_article(fetcher: Fetcher, item: ItemRef, spec: SourceSpec) -> ExtractedArticle:
     """Fetch one article page and extract title, date and body (markup bounded before any parser)."""
     page = fetcher.get(item.url, source_url=spec.url)
-    refuse_pathological(page.text, page.final_url)
+    refuse_pathological(page.text, page.final_url)  # decoded text: no lone surrogates to make readable
     profile = source_profile(spec.id, spec.article) if spec.article else None
     article = extract_article(page.text, page.final_url, feed_date=item.published, profile=profile)
     if article.title is None and item.title:

@@ -42,16 +42,16 @@ def parse_feed(text: str, url: str, limit: int = 30) -> list[ItemRef]:
         raise ParseError(f"{url}: feed declares a DOCTYPE or ENTITY, refused", url=url, reason="parse.dtd_entities")
     refuse_pathological(text, url, xml=True)
     parsed = _parse(text, url)
-    if not parsed.version and not parsed.entries:
+    if not parsed.get("version") and not parsed.get("entries"):
         raise ParseError(f"{url}: not an RSS or Atom feed", url=url, reason="parse.not_a_feed")
     items = []
-    for entry in parsed.entries[:limit]:  # an item without a usable link keeps url "" and is refused later
+    for entry in parsed.get("entries", [])[:limit]:  # an item without a usable link keeps url "" and is refused later
         link = entry.get("link")
         title, summary = entry.get("title"), entry.get("summary")
         items.append(ItemRef(url=join(url, link) if link and isinstance(link, str) else "",
                              title=title if isinstance(title, str) else None,
                              published=_published(entry), summary=summary if isinstance(summary, str) else None))
     if not any(item.url for item in items):
-        detail = f" ({parsed.bozo_exception})" if parsed.bozo else ""
+        detail = f" ({parsed.get('bozo_exception')})" if parsed.get("bozo") else ""
         raise ParseError(f"{url}: feed has no items with links{detail}", url=url, reason="parse.empty_feed")
     return items

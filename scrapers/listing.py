@@ -8,7 +8,7 @@ from soupsieve import SelectorSyntaxError
 from cchc_monitor.errors import LAYOUT_CHANGED, ParseError
 from cchc_monitor.models import ItemRef
 from scrapers.links import host_of, join
-from scrapers.markup import refuse_pathological
+from scrapers.markup import readable, refuse_pathological
 from scrapers.profiles import PROFILES
 
 BAD_SELECTOR = "config.bad_selector"  # the source's link_selector is not CSS soupsieve can read
@@ -26,7 +26,7 @@ DEFAULT_LINK_SELECTORS = (
 def parse_listing(html: str, url: str, selector: str | None = None, limit: int = 30) -> list[ItemRef]:
     """Article links of a listing page on the same site, in page order, without duplicates."""
     refuse_pathological(html, url)
-    soup = BeautifulSoup(html, "lxml")
+    soup = BeautifulSoup(readable(html), "lxml")
     selectors = (selector,) if selector else DEFAULT_LINK_SELECTORS
     host = host_of(url)
     for css in selectors:
@@ -68,7 +68,7 @@ NEXT_WORDS = {"trang sau", "sau", "tiếp", "trang tiếp", "tiếp theo", "next
 def next_page_url(html: str, url: str) -> str | None:
     """The listing's next page: rel="next", a link saying "Trang sau" / "»", or page N+1 of the pager."""
     refuse_pathological(html, url)
-    soup = BeautifulSoup(html, "lxml")
+    soup = BeautifulSoup(readable(html), "lxml")
     rel = soup.select_one('a[rel~="next"], link[rel~="next"]')
     if rel is not None and isinstance(rel.get("href"), str):
         return join(url, str(rel["href"]))

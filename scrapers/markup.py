@@ -58,6 +58,16 @@ def nesting_depth(text: str, *, xml: bool = False, stop_at: int = MAX_DEPTH) -> 
     return deepest
 
 
+def readable(text: str) -> str:
+    """The text with lone surrogates (which no decoder of ours produces, but a str may hold) made
+    U+FFFD, so a parser that encodes its input to UTF-8 cannot fail on them."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", errors="replace").decode("utf-8")
+    return text
+
+
 def refuse_pathological(text: str, url: str, *, xml: bool = False) -> None:
     """ParseError before any parser runs on a document too large or nested too deep: parsers slow
     down sharply on absurd nesting (lexbor took 51 s for 100,000 nested divs), of any tag."""
