@@ -96,16 +96,17 @@ def looks_legacy_vietnamese(text: str, western: str | None = None) -> bool:
 def _read(body: bytes, header_charset: str | None) -> tuple[str, str] | None:
     """(text, rule) by the first rule whose reading decodes strictly."""
     for bom, charset in BOMS:
-        if body.startswith(bom) and (text := _strict(body, charset)) is not None:
-            return text, "bom"
+        if body.startswith(bom) and (read := _strict(body, charset)) is not None:
+            return read, "bom"
     header = usable_charset(header_charset)
     meta_match = META_CHARSET_RE.search(body[:4096])
     meta = usable_charset(meta_match.group(1).decode("ascii", "ignore")) if meta_match else None
-    candidates = [(header, "header"), (meta, "meta")]
+    candidates: list[tuple[str | None, str]] = [(header, "header"), (meta, "meta")]
     wide = [(c, r) for c, r in candidates if c and c.startswith(WIDE)]
-    utf8 = [("utf-8", "header" if header == "utf-8" else "meta" if meta == "utf-8" else "utf-8")]
-    for charset, rule in [*wide, *utf8, *candidates]:
-        text = _strict(body, charset)
+    utf8_rule = "header" if header == "utf-8" else "meta" if meta == "utf-8" else "utf-8"
+    utf8: list[tuple[str | None, str]] = [("utf-8", utf8_rule)]
+    for declared, rule in [*wide, *utf8, *candidates]:
+        text = _strict(body, declared)
         if text is not None:
             return text, rule
     return _detected(body)
