@@ -17,7 +17,7 @@ from scrapers.decode import decode_body
 from scrapers.guard import Guard, checked_parts
 from scrapers.http import RETRYABLE_STATUS, RawResponse, make_client, request_once
 from scrapers.links import join
-from scrapers.politeness import Clock, Gates, SystemClock, retry_after_seconds
+from scrapers.politeness import MAX_PAUSE, Clock, Gates, SystemClock, retry_after_seconds
 
 ROBOTS_MAX_BYTES = 500 * 1024
 ROBOTS_TTL = 24 * 3600.0
@@ -194,7 +194,10 @@ class Fetcher:
             return self.policy.host_delay
         if not entry.parser.can_fetch(url, self.policy.user_agent):
             raise FetchError(f"{url}: disallowed by robots.txt", url=url, reason="robots.disallowed")
-        return max(self.policy.host_delay, float(entry.parser.crawl_delay(self.policy.user_agent) or 0))
+        crawl_delay = float(entry.parser.crawl_delay(self.policy.user_agent) or 0)
+        if crawl_delay != crawl_delay:  # NaN: no delay said
+            return self.policy.host_delay
+        return max(self.policy.host_delay, min(crawl_delay, MAX_PAUSE))  # beyond max_wait: deferred (politeness)
 
     def _load_robots(self, origin: str) -> _Robots:
         now = self.clock.now()

@@ -59,14 +59,25 @@ def test_a_short_retry_after_is_still_honoured_by_waiting() -> None:
     assert clock.sleeps and 0 < max(clock.sleeps) <= 30
 
 
-def test_a_huge_crawl_delay_lets_one_request_through_then_defers_the_host() -> None:
+@pytest.mark.parametrize("crawl_delay", [b"99999999", b"86401", b"1000000000000"])
+def test_a_huge_crawl_delay_lets_one_request_through_then_defers_the_host(crawl_delay: bytes) -> None:
     clock = FakeClock()
-    robots = b"User-agent: *\nCrawl-delay: 99999999\nAllow: /\n"
+    robots = b"User-agent: *\nCrawl-delay: " + crawl_delay + b"\nAllow: /\n"
     table = {"/robots.txt": ("200 OK", {}, robots), "/a": ("200 OK", {}, PAGE), "/b": ("200 OK", {}, PAGE)}
     with raw_server(routes(table)) as (base, seen), fetcher(clock) as f:
         assert f.get(base + "/a").status == 200
         assert reason_of(lambda: f.get(base + "/b")) == "fetch.host_deferred"
     assert "/b" not in seen and all(s <= policy().max_wait for s in clock.sleeps)
+
+
+@pytest.mark.parametrize("crawl_delay", [b"nan", b"-5", b"abc", b"1e999", b"inf"])
+def test_a_meaningless_crawl_delay_is_no_delay(crawl_delay: bytes) -> None:
+    clock = FakeClock()
+    robots = b"User-agent: *\nCrawl-delay: " + crawl_delay + b"\n"
+    table = {"/robots.txt": ("200 OK", {}, robots), "/a": ("200 OK", {}, PAGE), "/b": ("200 OK", {}, PAGE)}
+    with raw_server(routes(table)) as (base, _), fetcher(clock) as f:
+        assert f.get(base + "/a").status == f.get(base + "/b").status == 200
+    assert clock.sleeps == []
 
 
 def test_the_wait_budget_is_the_policy_s() -> None:
