@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -17,6 +18,10 @@ from scrapers.listing import next_page_url, parse_listing
 from scrapers.markup import refuse_pathological
 from scrapers.politeness import Gates
 from scrapers.sitemap import parse_sitemap
+
+
+LOG = logging.getLogger(__name__)
+UNEXPECTED = "scrape.unexpected_error"  # an error no module translated: a bug to fix, logged with its traceback
 
 
 @dataclass(frozen=True)
@@ -107,6 +112,10 @@ def fetch_articles(fetcher: Fetcher, spec: SourceSpec, items: list[ItemRef]
             article = fetch_article(fetcher, item, spec)
         except ScrapeError as exc:
             log.append(FetchRecord(spec.id, item.url, False, exc.reason, str(exc)))
+            continue
+        except Exception as exc:  # a bug or an untranslated library error: this item fails, loudly, the rest go on
+            LOG.exception("source %s: unexpected error on %s", spec.id, item.url)
+            log.append(FetchRecord(spec.id, item.url, False, UNEXPECTED, f"{type(exc).__name__}: {exc}"[:500]))
             continue
         articles.append(article)
         log.append(FetchRecord(spec.id, item.url, True, status=200))

@@ -238,3 +238,20 @@ def test_embedded_ipv4_reads_each_form() -> None:
     assert [str(a) for a in embedded_ipv4(ipaddress.IPv6Address("2002:a9fe:a9fe::"))] == ["169.254.169.254"]
     assert [str(a) for a in embedded_ipv4(ipaddress.IPv6Address("64:ff9b::808:808"))] == ["8.8.8.8"]
     assert embedded_ipv4(ipaddress.IPv6Address("2a00:1450:4001::")) == []
+
+
+def test_an_article_that_raises_an_untranslated_error_fails_alone_and_loudly(caplog: pytest.LogCaptureFixture) -> None:
+    from cchc_monitor.models import ArticleSelectors, ItemRef
+    from scrapers.crawl import fetch_articles
+
+    body = ("<html><body><div class='journal-content-article'><p>" + "Cải cách hành chính tỉnh. " * 10
+            + "</p></div></body></html>").encode()
+    table = {"/robots.txt": NO_ROBOTS, "/a": ("200 OK", {"Content-Type": "text/html"}, body),
+             "/b": ("200 OK", {"Content-Type": "text/html"}, body)}
+    # the source's own article selectors are not CSS: selectolax raises its own error (see the report)
+    spec = SourceSpec(id="x", name="X", kind="listing", url="http://127.0.0.1/", article=ArticleSelectors(("a[",)))
+    with raw_server(routes(table)) as (base, _), fetcher(FakeClock()) as f:
+        articles, log = fetch_articles(f, spec, [ItemRef(base + "/a"), ItemRef(base + "/b")])
+    assert articles == [] and [r.reason for r in log] == ["scrape.unexpected_error"] * 2
+    assert "SelectolaxError" in (log[0].detail or "")
+    assert "unexpected error" in caplog.text
