@@ -19,7 +19,6 @@ from scrapers.markup import refuse_pathological
 from scrapers.politeness import Gates
 from scrapers.sitemap import parse_sitemap
 
-
 LOG = logging.getLogger(__name__)
 UNEXPECTED = "scrape.unexpected_error"  # an error no module translated: a bug to fix, logged with its traceback
 
