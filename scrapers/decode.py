@@ -36,8 +36,8 @@ LEGACY_MARKS_RE = re.compile(
     # only pairs Unicode Vietnamese never has: "aâ eâ oâ" (VNI hats), "aê" (VNI ă), a vowel then ø û õ ï ö ù
     r"|[âÂ](?<=[aeoAEO].)|[êÊ](?<=[aA].)|[ùøûõïöÙØÛÕÏÖ](?<=[aeiouyAEIOUY].)"
 )
-SAMPLE_WINDOWS = 8  # the legacy check reads at most this many windows of the text...
-SAMPLE_WINDOW = 1024  # ...of this many characters, spread evenly (a 70 KB page costs as much as 8 KB)
+SAMPLE_WINDOWS = 4  # the legacy check reads at most this many windows of the text...
+SAMPLE_WINDOW = 1024  # ...of this many characters, spread evenly (a 70 KB page costs as much as 4 KB)
 
 
 def usable_charset(name: str | None) -> str | None:
