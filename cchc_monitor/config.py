@@ -24,7 +24,6 @@ class FetchPolicy:
     host_delay: float  # floor of the per-host delay; robots Crawl-delay may raise it
     max_bytes: int = 5 * 1024 * 1024  # decompressed bytes of one response
     max_redirects: int = 5
-    max_wait: float = 120.0  # longest wait for a host's turn (Retry-After, Crawl-delay); beyond, it is deferred
 
     def __post_init__(self) -> None:
         # the user agent is sent as an HTTP header, which carries printable ASCII only: a non-ASCII

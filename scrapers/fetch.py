@@ -26,6 +26,9 @@ ROBOTS_RETRY = 600.0  # a robots.txt answering 5xx/429 is asked again after this
 # but a retry (10 s or more later, flows/cycle.py) asks again instead of failing on the cached answer
 ROBOTS_NO_ANSWER_RETRY = 5.0
 DEFAULT_PAUSE = 60.0  # a 429/503 without Retry-After pauses the host this long
+# the longest a fetch waits for its host's turn (Retry-After, Crawl-delay, the adaptive delay, whose cap is
+# 60 s); a host asking for more is deferred to a later cycle (fetch.host_deferred), never slept for
+MAX_HOST_WAIT = 120.0
 MAX_VALIDATOR_CHARS = 512
 VALIDATORS = (("etag", "etag", "If-None-Match"), ("last_modified", "last-modified", "If-Modified-Since"))
 
@@ -93,8 +96,9 @@ class Fetcher:
 
     def __init__(self, policy: FetchPolicy, *, gates: Gates | None = None, clock: Clock | None = None,
                  guard: Guard | None = None, verify: ssl.SSLContext | bool = True,
-                 robots: RobotsCache | None = None) -> None:
+                 robots: RobotsCache | None = None, max_wait: float = MAX_HOST_WAIT) -> None:
         self.policy = policy
+        self.max_wait = max_wait
         self.clock = clock or (gates.clock if gates else SystemClock())
         self.gates = gates or Gates(self.clock, min_delay=policy.host_delay)
         self.guard = guard or Guard()
@@ -145,7 +149,7 @@ class Fetcher:
 
     def _exchange(self, url: str, headers: dict[str, str], delay: float) -> RawResponse:
         host = urlsplit(url).netloc
-        with self.gates.hold(host, delay, self.policy.max_wait):
+        with self.gates.hold(host, delay, self.max_wait):
             started = self.clock.now()
             try:
                 raw = request_once(self.client, url, headers=headers, max_bytes=self.policy.max_bytes,
@@ -205,7 +209,7 @@ class Fetcher:
         headers = {"User-Agent": self.policy.user_agent}
         try:
             for _ in range(6):
-                with self.gates.hold(urlsplit(url).netloc, self.policy.host_delay, self.policy.max_wait):
+                with self.gates.hold(urlsplit(url).netloc, self.policy.host_delay, self.max_wait):
                     # read at most 500 KiB; a longer file is cut there, and the rules in it apply
                     raw = request_once(self.client, url, headers=headers, max_bytes=ROBOTS_MAX_BYTES,
                                        deadline_at=self.clock.now() + self.policy.deadline, now=self.clock.now,
