@@ -6,7 +6,8 @@ import platform
 import subprocess
 import sys
 
-BENCHMARKS = ["benchmarks.analysis_speed", "benchmarks.extraction", "benchmarks.storage_scale"]
+BENCHMARKS = ["benchmarks.analysis_speed", "benchmarks.decode_speed", "benchmarks.extraction",
+              "benchmarks.storage_scale"]
 
 
 def main() -> None:

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from cchc_monitor.errors import ConfigError
+
 
 @dataclass(frozen=True)
 class FetchPolicy:
@@ -22,6 +24,12 @@ class FetchPolicy:
     host_delay: float  # floor of the per-host delay; robots Crawl-delay may raise it
     max_bytes: int = 5 * 1024 * 1024  # decompressed bytes of one response
     max_redirects: int = 5
+
+    def __post_init__(self) -> None:
+        # the user agent is sent as an HTTP header, which carries printable ASCII only: a non-ASCII
+        # one would fail every request of every source, so it fails here, once, by name
+        if not self.user_agent or not all(" " <= c <= "~" for c in self.user_agent):
+            raise ConfigError(f"CCHC_USER_AGENT must be printable ASCII (an HTTP header), got {self.user_agent!r}")
 
 
 @dataclass(frozen=True)

@@ -13,16 +13,15 @@ import json
 import re
 from collections.abc import Iterable
 from datetime import date
-from itertools import accumulate
-from operator import sub
 
 import trafilatura
-from selectolax.lexbor import LexborHTMLParser, LexborNode
+from selectolax.lexbor import LexborHTMLParser, LexborNode, SelectolaxError
 
 from cchc_monitor.dates import find_dates, make_date, publication_date
 from cchc_monitor.errors import ParseError
 from cchc_monitor.models import ArticleSelectors, ExtractedArticle
 from cchc_monitor.text import nfc
+from scrapers.markup import readable, refuse_pathological
 from scrapers.profiles import (
     BOILERPLATE_HEADINGS,
     BOILERPLATE_SELECTORS,
@@ -41,11 +40,6 @@ MAX_BODY_CHARS = 300_000
 MAX_GENERIC_MARKUP = 1_500_000
 # Machine-readable publication metadata that trafilatura's date can be trusted from.
 DATE_META_RE = re.compile(r"article:published_time|itemprop=[\"']datePublished|name=[\"']pubdate", re.I)
-MAX_DEPTH = 1000
-# Every tag, opening or closing; void elements and self-closed tags do not nest.
-VOID_TAGS = ("area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
-             "track", "wbr")
-TAG_RE = re.compile(r"<(/?)(?!(?:{})\b)[a-zA-Z]".format("|".join(VOID_TAGS)), re.I)
 BLOCK_END_RE = re.compile(r"(</(?:p|div|li|h[1-6]|tr|blockquote|pre|table|ul|ol|section|article)\s*>|<br\s*/?>)", re.I)
 # Page-level blocks the generic path drops before trafilatura. Forms stay (ASP.NET pages wrap the
 # whole page in one); their fields and comment boxes go by the other selectors.
@@ -322,8 +316,13 @@ def extract_article(html: str, url: str, feed_date: date | None = None,
     """Title, publication date and body of one article page; ParseError when no body is found.
     `profile`, when given, is tried before the detected platform and the other built-in profiles."""
     refuse_deep_markup(html, url)
+    html = readable(html)
     tree = LexborHTMLParser(html)
-    found = _profile_body(tree, url, profile)
+    try:
+        found = _profile_body(tree, url, profile)
+    except SelectolaxError as exc:  # a source's own `article:` selector that is not CSS
+        raise ParseError(f"{url}: an article selector of {profile.name if profile else 'a profile'} is not valid CSS",
+                         url=url, reason="config.bad_selector") from exc
     if found is not None:
         profile, node = found
         title = _first_text(tree, profile.title) or page_title(tree)
@@ -345,23 +344,9 @@ def extract_article(html: str, url: str, feed_date: date | None = None,
     return _generic(html, url, feed_date, tree)
 
 
-def nesting_depth(html: str, stop_at: int = MAX_DEPTH) -> int:
-    """How deep tags nest, whatever the tag (void elements do not nest); cheap, on the raw markup.
-
-    A closing tag never takes the depth below zero, so the depth after each tag is its prefix sum
-    less the lowest prefix sum before it; both run in C (itertools.accumulate)."""
-    steps = [-1 if closing else 1 for closing in TAG_RE.findall(html)]
-    sums = list(accumulate(steps, initial=0))
-    lowest = accumulate(sums, min)
-    return min(max(map(sub, sums, lowest), default=0), stop_at)
-
-
 def refuse_deep_markup(html: str, url: str) -> None:
-    """HTML parsers slow down sharply on absurd nesting (lexbor took 51 s for 100,000 nested divs):
-    such a page is refused before any parser sees it."""
-    if html.count("<") >= MAX_DEPTH and nesting_depth(html) >= MAX_DEPTH:  # fewer tags cannot nest so deep
-        raise ParseError(f"{url}: markup nested deeper than {MAX_DEPTH} levels, not parsed", url=url,
-                         reason="parse.malformed_html")
+    """A page too large or nested too deep (of any tag) is refused before any parser sees it."""
+    refuse_pathological(html, url)
 
 
 def _lead(tree: LexborHTMLParser) -> str | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -11,10 +12,15 @@ from cchc_monitor.errors import ScrapeError
 from cchc_monitor.models import ExtractedArticle, FetchRecord, ItemRef, SourceSpec
 from scrapers.article import extract_article, profile_named, source_profile
 from scrapers.feed import parse_feed
-from scrapers.fetch import Fetcher, RobotsCache, tls_context
+from scrapers.fetch import Fetcher, RobotsCache, sendable, tls_context
+from scrapers.links import link_problem, usable_items
 from scrapers.listing import next_page_url, parse_listing
+from scrapers.markup import refuse_pathological
 from scrapers.politeness import Gates
 from scrapers.sitemap import parse_sitemap
+
+LOG = logging.getLogger(__name__)
+UNEXPECTED = "scrape.unexpected_error"  # an error no module translated: a bug to fix, logged with its traceback
 
 
 @dataclass(frozen=True)
@@ -24,6 +30,7 @@ class Discovered:
     items: list[ItemRef]
     validators: dict[str, str] = field(default_factory=dict)
     not_modified: bool = False
+    refused: list[FetchRecord] = field(default_factory=list)  # items whose links cannot be fetched, logged
 
 
 @lru_cache(maxsize=8)
@@ -48,15 +55,22 @@ def fetcher_for(spec: SourceSpec, policy: FetchPolicy, gates: Gates | None = Non
 def discover(fetcher: Fetcher, spec: SourceSpec, validators: dict[str, str] | None = None,
              pages: int = 1) -> Discovered:
     """The newest article links of one source: feed items, sitemap entries, or listing links,
-    following the listing's "next page" links up to `pages` pages (for backfills)."""
+    following the listing's "next page" links up to `pages` pages (for backfills). A link that
+    cannot be fetched (`http://[::1/x`, port 99999) is a refused item in the log, not a failure."""
+    found = _discover(fetcher, spec, validators, pages)
+    items, refused = usable_items(spec.id, found.items)
+    return Discovered(items, found.validators, found.not_modified, refused)
+
+
+def _discover(fetcher: Fetcher, spec: SourceSpec, validators: dict[str, str] | None, pages: int) -> Discovered:
     page = fetcher.get(spec.url, validators=validators, source_url=spec.url)
     if page.not_modified:
-        return Discovered([], dict(validators or {}), not_modified=True)
+        return Discovered([], {k: v for k, v in (validators or {}).items() if sendable(v)}, not_modified=True)
     if spec.kind == "rss":
-        return Discovered(parse_feed(page.text, spec.url, limit=spec.max_items), page.validators)
+        return Discovered(parse_feed(page.text, page.final_url, limit=spec.max_items), page.validators)
     if spec.kind == "sitemap":
-        items, children = parse_sitemap(page.text, spec.url, limit=spec.max_items)
-        for child in children[:3]:  # an index: its first sitemaps hold the newest entries on most portals
+        items, children = parse_sitemap(page.text, page.final_url, limit=spec.max_items)
+        for child in [c for c in children if link_problem(c) is None][:3]:  # the first hold the newest entries
             items += parse_sitemap(fetcher.get(child, source_url=spec.url).text, child, spec.max_items)[0]
         return Discovered(items[: spec.max_items * max(pages, 1)], page.validators)
     items = parse_listing(page.text, page.final_url, spec.link_selector, limit=spec.max_items, cms=spec.cms)
@@ -77,8 +91,9 @@ def discover(fetcher: Fetcher, spec: SourceSpec, validators: dict[str, str] | No
 
 
 def fetch_article(fetcher: Fetcher, item: ItemRef, spec: SourceSpec) -> ExtractedArticle:
-    """Fetch one article page and extract title, date and body."""
+    """Fetch one article page and extract title, date and body (markup bounded before any parser)."""
     page = fetcher.get(item.url, source_url=spec.url)
+    refuse_pathological(page.text, page.final_url)  # decoded text: no lone surrogates to make readable
     profile = source_profile(spec.id, spec.article) if spec.article else profile_named(spec.cms)
     article = extract_article(page.text, page.final_url, feed_date=item.published, profile=profile)
     if article.title is None and item.title:
@@ -96,6 +111,10 @@ def fetch_articles(fetcher: Fetcher, spec: SourceSpec, items: list[ItemRef]
             article = fetch_article(fetcher, item, spec)
         except ScrapeError as exc:
             log.append(FetchRecord(spec.id, item.url, False, exc.reason, str(exc)))
+            continue
+        except Exception as exc:  # a bug or an untranslated library error: this item fails, loudly, the rest go on
+            LOG.exception("source %s: unexpected error on %s", spec.id, item.url)
+            log.append(FetchRecord(spec.id, item.url, False, UNEXPECTED, f"{type(exc).__name__}: {exc}"[:500]))
             continue
         articles.append(article)
         log.append(FetchRecord(spec.id, item.url, True, status=200))

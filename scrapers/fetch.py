@@ -6,7 +6,7 @@ import ssl
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 import certifi
 from protego import Protego
@@ -14,9 +14,10 @@ from protego import Protego
 from cchc_monitor.config import FetchPolicy
 from cchc_monitor.errors import FetchError
 from scrapers.decode import decode_body
-from scrapers.guard import Guard
+from scrapers.guard import Guard, checked_parts
 from scrapers.http import RETRYABLE_STATUS, RawResponse, make_client, request_once
-from scrapers.politeness import Clock, Gates, SystemClock, retry_after_seconds
+from scrapers.links import join
+from scrapers.politeness import MAX_PAUSE, Clock, Gates, SystemClock, retry_after_seconds
 
 ROBOTS_MAX_BYTES = 500 * 1024
 ROBOTS_TTL = 24 * 3600.0
@@ -25,6 +26,17 @@ ROBOTS_RETRY = 600.0  # a robots.txt answering 5xx/429 is asked again after this
 # but a retry (10 s or more later, flows/cycle.py) asks again instead of failing on the cached answer
 ROBOTS_NO_ANSWER_RETRY = 5.0
 DEFAULT_PAUSE = 60.0  # a 429/503 without Retry-After pauses the host this long
+# the longest a fetch waits for its host's turn (Retry-After, Crawl-delay, the adaptive delay, whose cap is
+# 60 s); a host asking for more is deferred to a later cycle (fetch.host_deferred), never slept for
+MAX_HOST_WAIT = 120.0
+MAX_VALIDATOR_CHARS = 512
+VALIDATORS = (("etag", "etag", "If-None-Match"), ("last_modified", "last-modified", "If-Modified-Since"))
+
+
+def sendable(value: str) -> bool:
+    """Whether a header value can go back to the server: printable ASCII, short. A validator that
+    cannot (an ETag with a non-ASCII byte) is never stored, or every later request would fail."""
+    return 0 < len(value) <= MAX_VALIDATOR_CHARS and all(" " <= c <= "~" for c in value)
 
 
 @dataclass(frozen=True)
@@ -67,10 +79,15 @@ class RobotsCache:
 
 
 def tls_context(extra_bundle: Path | None = None, base_bundle: str | None = None) -> ssl.SSLContext:
-    """Verification always on; a source may add intermediates its server forgets to send."""
+    """Verification always on; a source may add intermediates its server forgets to send. A bundle
+    that is no PEM certificate fails that source (FetchError tls.bad_ca_bundle), not the cycle."""
     context = ssl.create_default_context(cafile=base_bundle or certifi.where())
     if extra_bundle is not None:
-        context.load_verify_locations(cafile=str(extra_bundle))
+        try:
+            context.load_verify_locations(cafile=str(extra_bundle))
+        except (ssl.SSLError, OSError, ValueError) as exc:
+            raise FetchError(f"{extra_bundle}: ca_bundle is not a readable PEM certificate bundle ({exc})",
+                             url=str(extra_bundle), reason="tls.bad_ca_bundle") from exc
     return context
 
 
@@ -79,8 +96,9 @@ class Fetcher:
 
     def __init__(self, policy: FetchPolicy, *, gates: Gates | None = None, clock: Clock | None = None,
                  guard: Guard | None = None, verify: ssl.SSLContext | bool = True,
-                 robots: RobotsCache | None = None) -> None:
+                 robots: RobotsCache | None = None, max_wait: float = MAX_HOST_WAIT) -> None:
         self.policy = policy
+        self.max_wait = max_wait
         self.clock = clock or (gates.clock if gates else SystemClock())
         self.gates = gates or Gates(self.clock, min_delay=policy.host_delay)
         self.guard = guard or Guard()
@@ -100,23 +118,23 @@ class Fetcher:
 
     def get(self, url: str, *, validators: dict[str, str] | None = None, source_url: str | None = None) -> Page:
         """Fetch one URL of a source, or raise FetchError with a stable reason code."""
-        source_host = urlsplit(source_url or url).hostname or ""
+        source_host = checked_parts(source_url or url).hostname or ""
         source_is_private = self.guard.is_private_host(source_host)
         self._source_is_private = source_is_private
         self.guard.check(url, source_is_private=source_is_private)
         delay = self._robots_delay(url)
         headers = {"User-Agent": self.policy.user_agent, "Accept-Language": "vi,en;q=0.5",
                    "Accept-Encoding": "gzip, deflate"}
-        if validators and validators.get("etag"):
-            headers["If-None-Match"] = validators["etag"]
-        if validators and validators.get("last_modified"):
-            headers["If-Modified-Since"] = validators["last_modified"]
+        for key, _, header in VALIDATORS:
+            value = (validators or {}).get(key)
+            if value and sendable(value):  # one stored before this check was made is left out
+                headers[header] = value
         hop, seen = url, {url}
         for _ in range(self.policy.max_redirects + 1):
             raw = self._exchange(hop, headers, delay)
             location = raw.headers.get("location")
             if raw.status in (301, 302, 303, 307, 308) and location:
-                hop = urljoin(hop, location)
+                hop = join(hop, location)
                 if hop in seen:
                     break
                 seen.add(hop)
@@ -131,7 +149,7 @@ class Fetcher:
 
     def _exchange(self, url: str, headers: dict[str, str], delay: float) -> RawResponse:
         host = urlsplit(url).netloc
-        with self.gates.hold(host, delay):
+        with self.gates.hold(host, delay, self.max_wait):
             started = self.clock.now()
             try:
                 raw = request_once(self.client, url, headers=headers, max_bytes=self.policy.max_bytes,
@@ -157,8 +175,7 @@ class Fetcher:
         if content_type and "charset=" in content_type.lower():
             charset = content_type.lower().split("charset=", 1)[1].split(";")[0].strip(" \"'")
         text, rule = decode_body(raw.body, charset, url)
-        found = {k: raw.headers[h] for k, h in (("etag", "etag"), ("last_modified", "last-modified"))
-                 if h in raw.headers}
+        found = {k: raw.headers[h] for k, h, _ in VALIDATORS if h in raw.headers and sendable(raw.headers[h])}
         return Page(url, raw.url, raw.status, text, content_type, rule, found)
 
     # robots.txt (RFC 9309) ---------------------------------------------------------------------
@@ -181,7 +198,10 @@ class Fetcher:
             return self.policy.host_delay
         if not entry.parser.can_fetch(url, self.policy.user_agent):
             raise FetchError(f"{url}: disallowed by robots.txt", url=url, reason="robots.disallowed")
-        return max(self.policy.host_delay, float(entry.parser.crawl_delay(self.policy.user_agent) or 0))
+        crawl_delay = float(entry.parser.crawl_delay(self.policy.user_agent) or 0)
+        if crawl_delay != crawl_delay:  # NaN: no delay said
+            return self.policy.host_delay
+        return max(self.policy.host_delay, min(crawl_delay, MAX_PAUSE))  # beyond max_wait: deferred (politeness)
 
     def _load_robots(self, origin: str) -> _Robots:
         now = self.clock.now()
@@ -189,14 +209,15 @@ class Fetcher:
         headers = {"User-Agent": self.policy.user_agent}
         try:
             for _ in range(6):
-                with self.gates.hold(urlsplit(url).netloc, self.policy.host_delay):
+                with self.gates.hold(urlsplit(url).netloc, self.policy.host_delay, self.max_wait):
                     # read at most 500 KiB; a longer file is cut there, and the rules in it apply
                     raw = request_once(self.client, url, headers=headers, max_bytes=ROBOTS_MAX_BYTES,
                                        deadline_at=self.clock.now() + self.policy.deadline, now=self.clock.now,
                                        truncate=True)
                 location = raw.headers.get("location")
                 if raw.status in (301, 302, 303, 307, 308) and location:
-                    url = urljoin(url, location)
+                    url = join(url, location)
+                    checked_parts(url)
                     continue
                 break
             else:  # more than five redirects: treated as unavailable

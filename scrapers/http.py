@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import socket
 import ssl
+import threading
+import time
 import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import httpcore
 import httpx
@@ -37,22 +40,65 @@ class RawResponse:
 AddressPicker = Callable[[str], list[str]]  # host → the checked addresses to connect to (or FetchError)
 
 
+_DEADLINE = threading.local()  # the wall-clock end (time.monotonic) of the exchange this thread runs
+
+
+def _remaining(timeout: float | None, error: type[Exception]) -> float | None:
+    """The timeout for one socket operation: the per-operation one, cut to what is left of the
+    exchange's deadline; `error` once nothing is left (headers trickled byte by byte end here)."""
+    deadline: float | None = getattr(_DEADLINE, "at", None)
+    if deadline is None:
+        return timeout
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise error("the request's deadline passed")
+    return left if timeout is None else min(timeout, left)
+
+
+class _DeadlineStream(httpcore.NetworkStream):
+    """A connection whose every read and write stops at the deadline of the exchange using it (a
+    pooled connection serves later exchanges, so the deadline is read each time, not kept)."""
+
+    def __init__(self, inner: httpcore.NetworkStream) -> None:
+        self.inner = inner
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self.inner.read(max_bytes, _remaining(timeout, httpcore.ReadTimeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self.inner.write(buffer, _remaining(timeout, httpcore.WriteTimeout))
+
+    def close(self) -> None:
+        self.inner.close()
+
+    def start_tls(self, ssl_context: ssl.SSLContext, server_hostname: str | None = None,
+                  timeout: float | None = None) -> httpcore.NetworkStream:
+        return _DeadlineStream(self.inner.start_tls(ssl_context, server_hostname,
+                                                    _remaining(timeout, httpcore.ConnectTimeout)))
+
+    def get_extra_info(self, info: str) -> Any:
+        return self.inner.get_extra_info(info)
+
+
 class _PinnedBackend(httpcore.SyncBackend):
     """Connects only to addresses the picker resolved and checked itself, so a DNS answer cannot
-    change between the SSRF check and the connection (rebinding); TLS still uses the host name."""
+    change between the SSRF check and the connection (rebinding); TLS still uses the host name.
+    Every connection keeps to the exchange's deadline, headers and TLS handshake included."""
 
-    def __init__(self, pick: AddressPicker) -> None:
+    def __init__(self, pick: AddressPicker | None) -> None:
         self.pick = pick
 
     def connect_tcp(self, host: str, port: int, timeout: float | None = None, local_address: str | None = None,
                     socket_options: Iterable[SocketOption] | None = None) -> httpcore.NetworkStream:
-        addresses = self.pick(host)
-        if not addresses:  # unresolvable: let the system resolver report it as usual
-            return super().connect_tcp(host, port, timeout, local_address, socket_options)
+        addresses = self.pick(host) if self.pick else []
+        if not addresses:  # unresolvable or no picker: let the system resolver report it as usual
+            addresses = [host]
         failure: Exception | None = None
         for address in addresses:
             try:
-                return super().connect_tcp(address, port, timeout, local_address, socket_options)
+                stream = super().connect_tcp(address, port, _remaining(timeout, httpcore.ConnectTimeout),
+                                             local_address, socket_options)
+                return _DeadlineStream(stream)
             except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
                 failure = exc
         assert failure is not None
@@ -63,7 +109,7 @@ def make_client(timeout: float, verify: ssl.SSLContext | bool = True,
                 transport: httpx.BaseTransport | None = None, pick: AddressPicker | None = None) -> httpx.Client:
     """An httpx client that never follows redirects itself, ignores proxy variables and, given a
     picker, connects only to the addresses it approves."""
-    if transport is None and pick is not None:
+    if transport is None:
         transport = httpx.HTTPTransport(verify=verify)
         # httpx offers no argument for httpcore's network backend; httpcore is pinned in the lock file
         # and tests/test_fetch.py::test_d5_* fails if this attribute stops being used
@@ -156,7 +202,17 @@ def _dns_failure(exc: BaseException) -> socket.gaierror | None:
 
 def request_once(client: httpx.Client, url: str, *, headers: dict[str, str], max_bytes: int,
                  deadline_at: float, now: Callable[[], float], truncate: bool = False) -> RawResponse:
-    """Send one GET and read it whole, or raise FetchError with a stable dotted reason code."""
+    """Send one GET and read it whole, or raise FetchError with a stable dotted reason code. The
+    deadline bounds the whole exchange in wall-clock time, headers included, however slowly bytes come."""
+    _DEADLINE.at = time.monotonic() + max(0.0, deadline_at - now())
+    try:
+        return _exchange(client, url, headers, max_bytes, deadline_at, now, truncate)
+    finally:
+        _DEADLINE.at = None
+
+
+def _exchange(client: httpx.Client, url: str, headers: dict[str, str], max_bytes: int, deadline_at: float,
+              now: Callable[[], float], truncate: bool) -> RawResponse:
     try:
         with client.stream("GET", url, headers=headers) as response:
             declared = response.headers.get("content-length", "")
@@ -170,8 +226,14 @@ def request_once(client: httpx.Client, url: str, *, headers: dict[str, str], max
     except FetchError:
         raise
     except httpx.TimeoutException as exc:
+        if time.monotonic() >= _DEADLINE.at:  # bytes kept coming, too slowly for the whole exchange
+            raise FetchError(f"{url}: not answered in full by the deadline", url=url,
+                             reason="fetch.too_slow", retryable=True) from exc
         raise FetchError(f"{url}: timed out ({type(exc).__name__})", url=url,
                          reason="fetch.timeout", retryable=True) from exc
+    except (UnicodeEncodeError, httpx.LocalProtocolError) as exc:  # a header value we could not send
+        raise FetchError(f"{url}: request headers cannot be sent ({exc})", url=url,
+                         reason="fetch.bad_request_header") from exc
     except httpx.ConnectError as exc:
         tls = _tls_cause(exc)
         if tls is not None or "certificate" in str(exc).lower():
@@ -184,6 +246,8 @@ def request_once(client: httpx.Client, url: str, *, headers: dict[str, str], max
         raise FetchError(f"{url}: cannot connect ({exc})", url=url, reason="fetch.connect_error",
                          retryable=True) from exc
     except httpx.RemoteProtocolError as exc:
+        if "location header" in str(exc).lower():  # httpx reads Location even when it does not follow it
+            raise FetchError(f"{url}: redirect to an invalid URL ({exc})", url=url, reason="fetch.invalid_url") from exc
         raise FetchError(f"{url}: connection closed early ({exc})", url=url,
                          reason="fetch.incomplete", retryable=True) from exc
     except httpx.ReadError as exc:

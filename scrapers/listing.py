@@ -1,15 +1,17 @@
-"""News listing pages via beautifulsoup4: article links by CSS selector, made absolute."""
+"""News listing pages via beautifulsoup4 (and its selector engine soupsieve): article links by CSS selector."""
 
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qsl, urljoin, urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
-from bs4 import BeautifulSoup
+from bs4 import BeautifulSoup, Tag
+from soupsieve import SelectorSyntaxError
 
 from cchc_monitor.errors import LAYOUT_CHANGED, ParseError
 from cchc_monitor.models import ItemRef
-from scrapers.article import refuse_deep_markup
+from scrapers.links import host_of, join
+from scrapers.markup import readable, refuse_pathological
 from scrapers.profiles import BY_NAME, PLATFORMS, PROFILES, Profile
 
 # Selectors tried when a source names none: each CMS profile's listing links first, then common
@@ -21,6 +23,8 @@ DEFAULT_LINK_SELECTORS = (
     "h2 a, h3 a",
 )
 
+
+BAD_SELECTOR = "config.bad_selector"  # the source's link_selector is not CSS soupsieve can read
 
 # Query parameters that number a listing's pages when no platform names its own.
 GENERIC_PAGE_PARAM = r"(?i)^(?:page|pageindex|pagenum|trang|pg|p|.+_cur)$"
@@ -40,12 +44,12 @@ def listing_profile(soup: BeautifulSoup, url: str, cms: str | None = None) -> Pr
 def _links(soup: BeautifulSoup, css: str, url: str, host: str | None, limit: int) -> list[ItemRef]:
     """The same-site links one selector finds; an item's picture and headline share a link: keep the headline."""
     items: dict[str, ItemRef] = {}
-    for anchor in soup.select(css):
+    for anchor in _select(soup, css, url):
         href = anchor.get("href")
         if not isinstance(href, str) or href.startswith(("#", "javascript:", "mailto:")):
             continue
-        absolute = urljoin(url, href)
-        if urlsplit(absolute).hostname != host:
+        absolute = join(url, href)
+        if host_of(absolute) != host:
             continue
         title = anchor.get_text(" ", strip=True) or None
         if absolute in items:
@@ -60,12 +64,12 @@ def parse_listing(html: str, url: str, selector: str | None = None, limit: int =
                   cms: str | None = None) -> list[ItemRef]:
     """Article links of a listing page on the same site, in page order, without duplicates: the
     source's selector, else its platform's listing links, else the default selectors in order."""
-    refuse_deep_markup(html, url)
-    soup = BeautifulSoup(html, "lxml")
+    refuse_pathological(html, url)
+    soup = BeautifulSoup(readable(html), "lxml")
     platform = None if selector else listing_profile(soup, url, cms)
     first = (platform.links,) if platform is not None and platform.links else ()
     selectors = (selector,) if selector else tuple(dict.fromkeys((*first, *DEFAULT_LINK_SELECTORS)))
-    host = urlsplit(url).hostname
+    host = host_of(url)
     for css in selectors:
         if items := _links(soup, css, url, host, limit):
             return items
@@ -75,12 +79,25 @@ def parse_listing(html: str, url: str, selector: str | None = None, limit: int =
     )
 
 
+def _select(soup: BeautifulSoup, css: str, url: str) -> list[Tag]:
+    """The elements a selector picks; a selector that is not valid CSS fails its source, with a reason."""
+    try:
+        return list(soup.select(css))
+    except (SelectorSyntaxError, NotImplementedError) as exc:  # soupsieve: not CSS / CSS it does not support
+        raise ParseError(f"{url}: link_selector {css!r} is not valid CSS ({exc})", url=url,
+                         reason=BAD_SELECTOR) from exc
+
+
 # Words of "next page" links on Vietnamese portals (next page, next, continue) and the arrows.
 NEXT_WORDS = {"trang sau", "sau", "tiếp", "trang tiếp", "tiếp theo", "next", "»", "›", ">", ">>"}
 
 
 def _page_number(url: str, param: str) -> tuple[str, int] | None:
-    for key, value in parse_qsl(urlsplit(url).query, keep_blank_values=True):
+    try:
+        query = urlsplit(url).query
+    except ValueError:  # a malformed link ("http://[::1/x") numbers no page
+        return None
+    for key, value in parse_qsl(query, keep_blank_values=True):
         if re.search(param, key) and value.isdigit():
             return key, int(value)
     return None
@@ -89,22 +106,23 @@ def _page_number(url: str, param: str) -> tuple[str, int] | None:
 def next_page_url(html: str, url: str, cms: str | None = None) -> str | None:
     """The listing's next page: rel="next"; the platform's pager; the link numbering page N+1 in the
     platform's (or a common) page parameter; a link saying "Trang sau" / "»"."""
-    soup = BeautifulSoup(html, "lxml")
+    refuse_pathological(html, url)
+    soup = BeautifulSoup(readable(html), "lxml")
     rel = soup.select_one('a[rel~="next"], link[rel~="next"]')
     if rel is not None and isinstance(rel.get("href"), str):
-        return urljoin(url, str(rel["href"]))
+        return join(url, str(rel["href"]))
     platform = listing_profile(soup, url, cms)
     anchors = [a for a in soup.find_all("a", href=True) if not str(a["href"]).startswith(("#", "javascript:"))]
     for css in platform.next_page if platform else ():
         found = soup.select_one(css)
         if found is not None and isinstance(found.get("href"), str) and not str(found["href"]).startswith(
                 ("#", "javascript:")):
-            return urljoin(url, str(found["href"]))
+            return join(url, str(found["href"]))
     param = platform.page_param if platform and platform.page_param else GENERIC_PAGE_PARAM
     current = _page_number(url, param)
     wanted = (current[1] if current else 1) + 1
     for anchor in anchors:
-        absolute = urljoin(url, str(anchor["href"]))
+        absolute = join(url, str(anchor["href"]))
         numbered = _page_number(absolute, param)
         if numbered is not None and numbered[1] == wanted and (current is None or numbered[0] == current[0]):
             return absolute
@@ -112,5 +130,5 @@ def next_page_url(html: str, url: str, cms: str | None = None) -> str | None:
         label = " ".join(anchor.get_text(" ", strip=True).lower().split())
         title = anchor.get("title")  # a str: bs4 splits only multi-valued attributes such as class
         if label in NEXT_WORDS or (isinstance(title, str) and title.strip().lower() in NEXT_WORDS):
-            return urljoin(url, str(anchor["href"]))
+            return join(url, str(anchor["href"]))
     return None

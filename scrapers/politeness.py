@@ -13,8 +13,11 @@ from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from typing import Protocol
 
+from cchc_monitor.errors import FetchError
+
 MAX_PAUSE = 24 * 3600.0
 MAX_DELAY = 60.0  # the adaptive delay grows on errors up to this
+HOST_DEFERRED = "fetch.host_deferred"
 
 
 class Clock(Protocol):
@@ -72,10 +75,12 @@ class Gates:
         with self._lock:
             return self._hosts.setdefault(host, _Host())
 
-    def hold(self, host: str, delay: float) -> _Slot:
-        """Wait for the host's turn, then hold it (one request in flight) until the slot closes."""
+    def hold(self, host: str, delay: float, max_wait: float = MAX_PAUSE) -> _Slot:
+        """Wait for the host's turn, then hold it (one request in flight) until the slot closes; a
+        turn further away than `max_wait` (a huge Retry-After or Crawl-delay) is not waited for:
+        FetchError fetch.host_deferred, and the host is read by a later cycle."""
         state = self._host(host)
-        return _Slot(self, state, max(delay, self.min_delay, state.adaptive))
+        return _Slot(self, state, max(delay, self.min_delay, state.adaptive), host, max_wait)
 
     def observe(self, host: str, latency: float, ok: bool) -> None:
         """Adapt the host's delay to how it answers, as Scrapy's AutoThrottle does: move halfway
@@ -99,12 +104,18 @@ class Gates:
 
 
 class _Slot:
-    def __init__(self, gates: Gates, state: _Host, delay: float) -> None:
+    def __init__(self, gates: Gates, state: _Host, delay: float, host: str, max_wait: float) -> None:
         self.gates, self.state, self.delay = gates, state, delay
+        self.host, self.max_wait = host, max_wait
 
     def __enter__(self) -> None:
         self.state.lock.acquire()
         wait = self.state.next_at - self.gates.clock.now()
+        if wait > self.max_wait:
+            self.state.lock.release()
+            raise FetchError(f"{self.host}: its next turn is in {wait:.0f} s (Retry-After or Crawl-delay), more "
+                             f"than a cycle waits ({self.max_wait:.0f} s); deferred to a later cycle",
+                             url=self.host, reason=HOST_DEFERRED)
         if wait > 0:
             self.gates.clock.sleep(wait)
 

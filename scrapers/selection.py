@@ -80,6 +80,7 @@ def collect(outcomes: list[tuple[SourceSpec, Discovery]], known_urls: Callable[[
             continue
         found = outcome.found
         out.fetch_log.append(FetchRecord(spec.id, spec.url, True, status=304 if found.not_modified else 200))
+        out.fetch_log.extend(found.refused)
         if found.validators:
             out.validators[spec.url] = found.validators
         fresh = []

@@ -167,3 +167,14 @@ def test_one_page_costs_a_bounded_amount_of_work(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setattr(extraction.trafilatura, "extract", observed)
     extract_article(html.replace("class='ArticleContent'", ""), "https://x.vn/a")
     assert seen == [100_000]
+
+
+def test_a_source_article_selector_that_is_not_css_fails_that_page_with_a_reason() -> None:
+    from cchc_monitor.errors import ParseError
+    from cchc_monitor.models import ArticleSelectors
+    from scrapers.article import source_profile
+
+    bad = source_profile("p", ArticleSelectors(body=("div[[",), title=(), date=(), drop=()))
+    with pytest.raises(ParseError) as info:
+        extract_article(f"<html><body>{PARAGRAPH}</body></html>", "https://x.vn/a", profile=bad)
+    assert info.value.reason == "config.bad_selector"
