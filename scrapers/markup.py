@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
+from itertools import accumulate
+from operator import sub
 
 from cchc_monitor.errors import ParseError
 
@@ -19,6 +22,27 @@ VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "met
         "wbr", "keygen", "frame", "basefont", "bgsound", "isindex", "nextid"}
 SELF_CLOSING_SIBLINGS = {"p", "li", "dt", "dd", "option", "optgroup", "tr", "td", "th", "rb", "rt", "rtc", "rp",
                          "thead", "tbody", "tfoot", "colgroup", "caption", "html", "head", "body"}
+
+
+# For the quick bound (runs in C): comments, CDATA and raw-text elements are consumed whole (to
+# their end or the document's, so a match never fails and the pass stays linear), else a tag name.
+NAME_RE = re.compile(r"<!--.*?(?:-->|\Z)|<!\[CDATA\[.*?(?:\]\]>|\Z)|<(script|style|textarea)\b.*?(?:</\1|\Z)"
+                     r"|<(/?)([A-Za-z][\w:.-]{0,63})", re.S | re.I)
+
+
+def _quick_bound(text: str, xml: bool) -> int | None:
+    """A cheap depth computed in C: every opening tag of a nesting element is +1, every closing tag
+    -1 (never below zero). Trusted only when no element is closed more often than it is opened, so
+    stray close tags cannot hide nesting; None sends the document to the exact pass."""
+    tags = [(closing, name) for _, closing, name in NAME_RE.findall(text) if name]
+    opened = Counter(name.lower() for closing, name in tags if not closing)
+    closed = Counter(name.lower() for closing, name in tags if closing)
+    if any(count > opened[name] for name, count in closed.items()):
+        return None
+    skip = set() if xml else VOID | SELF_CLOSING_SIBLINGS | set(RAW_TEXT)
+    steps = [-1 if closing else 1 for closing, name in tags if name.lower() not in skip]
+    sums = list(accumulate(steps, initial=0))
+    return max(map(sub, sums, accumulate(sums, min)), default=0)
 
 
 def _skip_to(text: str, start: int, end_marker: str | re.Pattern[str]) -> int:
@@ -74,6 +98,7 @@ def refuse_pathological(text: str, url: str, *, xml: bool = False) -> None:
     if len(text) > MAX_MARKUP_CHARS:
         raise ParseError(f"{url}: document of {len(text)} characters, more than {MAX_MARKUP_CHARS}; not parsed",
                          url=url, reason="parse.too_large")
-    if nesting_depth(text, xml=xml) >= MAX_DEPTH:
+    quick = _quick_bound(text, xml)
+    if (quick is None or quick >= MAX_DEPTH // 2) and nesting_depth(text, xml=xml) >= MAX_DEPTH:
         raise ParseError(f"{url}: markup nested deeper than {MAX_DEPTH} levels, not parsed", url=url,
                          reason="parse.malformed_html")
