@@ -15,7 +15,6 @@ from scrapers.feed import parse_feed
 from scrapers.fetch import Fetcher, RobotsCache, sendable, tls_context
 from scrapers.links import link_problem, usable_items
 from scrapers.listing import next_page_url, parse_listing
-from scrapers.markup import refuse_pathological
 from scrapers.politeness import Gates
 from scrapers.sitemap import parse_sitemap
 
@@ -93,7 +92,6 @@ def _discover(fetcher: Fetcher, spec: SourceSpec, validators: dict[str, str] | N
 def fetch_article(fetcher: Fetcher, item: ItemRef, spec: SourceSpec) -> ExtractedArticle:
     """Fetch one article page and extract title, date and body (markup bounded before any parser)."""
     page = fetcher.get(item.url, source_url=spec.url)
-    refuse_pathological(page.text, page.final_url)  # decoded text: no lone surrogates to make readable
     profile = source_profile(spec.id, spec.article) if spec.article else profile_named(spec.cms)
     article = extract_article(page.text, page.final_url, feed_date=item.published, profile=profile)
     if article.title is None and item.title:
