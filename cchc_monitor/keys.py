@@ -36,7 +36,9 @@ def canonical_url(url: str) -> str:
         path = path.rstrip("/") or "/"
     query = urlencode(sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
                              if not NOISE_PARAMS_RE.match(k)))
-    return urlunsplit((parts.scheme.lower(), (parts.hostname or "").lower() + _port(parts), path, query, ""))
+    host = (parts.hostname or "").lower()
+    host = f"[{host}]" if ":" in host else host  # an IPv6 literal keeps its brackets
+    return urlunsplit((parts.scheme.lower(), host + _port(parts), path, query, ""))
 
 
 def _port(parts: SplitResult) -> str:

@@ -137,7 +137,6 @@ def test_a_link_our_parsers_emit_always_has_a_canonical_form(href: str) -> None:
             assert canonical_url(canonical) == canonical
 
 
-@pytest.mark.xfail(reason="cchc_monitor/keys.py writes parts.hostname without its brackets", strict=True)
 def test_the_canonical_form_of_an_ipv6_link_is_a_url() -> None:
     assert canonical_url("http://[2001:db8::1]/a") == "http://[2001:db8::1]/a"
 
