@@ -9,7 +9,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from cchc_monitor.errors import ConfigError
-from cchc_monitor.files import parse_yaml
+from cchc_monitor.files import parse_yaml, read_text
 from cchc_monitor.gazetteer import current_province
 from cchc_monitor.models import ArticleSelectors, SourceSpec
 
@@ -74,11 +74,7 @@ def load_sources(path: Path | str, *, default_max_items: int) -> list[SourceSpec
     """Read and validate every entry (`default_max_items` for those that set none); raise ConfigError
     naming the file, the entry and the problem."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError as exc:
-        raise ConfigError(f"{path}: sources file not found") from exc
-    data = parse_yaml(text, str(path))
+    data = parse_yaml(read_text(path, "sources file"), str(path))
     if not isinstance(data, dict) or not isinstance(data.get("sources"), list):
         raise ConfigError(f"{path}: expected a top-level 'sources:' list")
     specs: list[SourceSpec] = []
