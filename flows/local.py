@@ -21,16 +21,19 @@ PREFECT_DEFAULTS = {
 
 def preflight(config: CycleConfig, *, check_lock: bool = True) -> None:
     """Check, before Prefect starts (it takes seconds), what would stop a cycle at once: the sources file,
-    the alerts file, the delivery targets, and another cycle on the same database. Raises our errors."""
+    the alerts file, the delivery targets, a damaged database, and another cycle on the same database.
+    Raises our errors."""
     from alerts import load_policy, load_targets
     from cchc_monitor.errors import CycleBusyError
     from cchc_monitor.settings import Secrets
     from scrapers import load_sources
+    from storage.connection import check_database
     from storage.lock import holder
 
     load_sources(config.sources_file, default_max_items=config.max_items_per_source)
     load_policy(config.delivery.alerts_file)
     load_targets(Secrets.load().notify_url_list(), config.delivery)
+    check_database(config.db_path)
     running = holder(config.db_path) if check_lock else None
     if running:
         raise CycleBusyError(f"another cycle is running on {config.db_path} ({running}); this one is skipped")

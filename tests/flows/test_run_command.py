@@ -68,21 +68,48 @@ def test_a_second_cycle_on_the_same_database_is_skipped_with_a_clear_message(tmp
     assert run_cycle(sources, db_path).sources_tried == 1  # the lock went with its holder
 
 
-@pytest.mark.parametrize("setup, expected", [
-    ({"CCHC_HOST_DELAY": "inf"}, "CCHC_HOST_DELAY"),
-    ({"CCHC_SOURCES_FILE": "missing.yaml"}, "missing.yaml: sources file not found"),
-    ({"CCHC_ALERTS_FILE": "alerts.yaml"}, "alerts.yaml"),
-    ({"CCHC_NOTIFY_URLS": "nosuch://x"}, "notify URL #1 (scheme nosuch://)"),
+BOMB = "\n".join([f'a0: &a0 [{", ".join(["lol"] * 9)}]']
+                 + [f"a{n}: &a{n} [{', '.join([f'*a{n - 1}'] * 9)}]" for n in range(1, 9)] + ["sources: [*a8]"])
+
+
+@pytest.mark.parametrize("setup, expected, code", [
+    ({"CCHC_HOST_DELAY": "inf"}, "CCHC_HOST_DELAY", 2),
+    ({"CCHC_HTTP_TIMEOUT": "nan"}, "CCHC_HTTP_TIMEOUT: Input should be a finite number", 2),
+    ({"CCHC_BACKLOG_THRESHOLD": "inf"}, "CCHC_BACKLOG_THRESHOLD", 2),
+    ({"CCHC_POLL_MAX_HOURS": "-inf"}, "CCHC_POLL_MAX_HOURS", 2),
+    ({"CCHC_SOURCES_FILE": "missing.yaml"}, "missing.yaml: sources file not found", 2),
+    ({"CCHC_SOURCES_FILE": "latin1.yaml"}, "latin1.yaml line 2: the sources file is not UTF-8 text", 2),
+    ({"CCHC_SOURCES_FILE": "folder"}, "folder: the sources file is a directory", 2),
+    ({"CCHC_SOURCES_FILE": "/dev/zero"}, "/dev/zero: the sources file is not a regular file", 2),
+    ({"CCHC_SOURCES_FILE": "bomb.yaml"}, "bomb.yaml line 6: not valid YAML (aliases expand past", 2),
+    ({"CCHC_ALERTS_FILE": "alerts.yaml"}, "alerts.yaml", 2),
+    ({"CCHC_ALERTS_FILE": "/dev/zero"}, "/dev/zero: the alerts file is not a regular file", 2),
+    ({"CCHC_NOTIFY_URLS": "nosuch://x"}, "notify URL #1 (scheme nosuch://)", 2),
+    ({"CCHC_DB_PATH": "truncated.duckdb"}, "database truncated.duckdb is damaged or unreadable", 3),
+    ({"CCHC_DB_PATH": "lite.db"}, "database lite.db is a SQLite database, not DuckDB", 3),
 ])
 def test_a_bad_setting_or_file_fails_at_once_with_one_line(tmp_path: Path, setup: dict[str, str],
-                                                          expected: str) -> None:
+                                                          expected: str, code: int) -> None:
+    import sqlite3
+
+    from storage.repository import Repository
     from tests.helpers import ROOT
 
     (tmp_path / "alerts.yaml").write_text("rules: [\n", encoding="utf-8")
     (tmp_path / "sources.yaml").write_text("sources: []\n", encoding="utf-8")
+    (tmp_path / "latin1.yaml").write_bytes(b"sources:\n  - name: Caf\xe9\n")
+    (tmp_path / "bomb.yaml").write_text(BOMB, encoding="utf-8")
+    (tmp_path / "folder").mkdir()
+    with Repository(tmp_path / "whole.duckdb"):
+        pass
+    (tmp_path / "truncated.duckdb").write_bytes((tmp_path / "whole.duckdb").read_bytes()[:12288])
+    with sqlite3.connect(tmp_path / "lite.db") as lite:
+        lite.execute("CREATE TABLE t (x)")
+    damaged = {p.name: p.read_bytes() for p in (tmp_path / "truncated.duckdb", tmp_path / "lite.db")}
     env = {**{k: v for k, v in os.environ.items() if not k.startswith("CCHC_")}, "PYTHONPATH": str(ROOT), **setup}
     result = subprocess.run([sys.executable, "-c", "from cchc_monitor.cli import app; app()", "run"], cwd=tmp_path,
                             env=env, capture_output=True, text=True, timeout=60)
-    assert result.returncode == 2, result.stdout + result.stderr
+    assert result.returncode == code, result.stdout + result.stderr
     assert expected in result.stderr and result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert {name: (tmp_path / name).read_bytes() for name in damaged} == damaged  # never overwritten
     assert "prefect" not in result.stdout.lower()  # it never got as far as starting Prefect
