@@ -12,7 +12,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from cchc_monitor.errors import ConfigError
-from cchc_monitor.files import parse_yaml, read_text
+from cchc_monitor.files import field_path, one_line, parse_yaml, read_text
 from cchc_monitor.gazetteer import current_province
 
 Kind = Literal["new_plan", "backlog_threshold", "backlog_up", "score_below", "score_down", "rank_down",
@@ -157,5 +157,5 @@ def load_policy(path: Path | None) -> Policy:
     try:
         return Policy.model_validate(data)
     except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'file'}: {e['msg']}" for e in exc.errors())
+        problems = "; ".join(f"{field_path(e['loc']) or 'file'}: {one_line(e['msg'])}" for e in exc.errors())
         raise ConfigError(f"{label}: {problems}") from exc

@@ -106,8 +106,16 @@ def parse_yaml(text: str, label: str) -> Any:
         return yaml.load(text, Loader=_BoundedLoader)  # noqa: S506  # a SafeLoader subclass
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}" if mark else ""
-        raise ConfigError(f"{label}{where}: not valid YAML ({getattr(exc, 'problem', exc)})") from exc
+        if mark is not None:
+            where, problem = f" line {mark.line + 1}", getattr(exc, "problem", None) or exc
+        elif isinstance(exc, yaml.reader.ReaderError):  # a character YAML refuses (NUL, other controls)
+            character = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "?")
+            where = f" line {text[:exc.position].count(chr(10)) + 1}"
+            problem = f"character #x{character:04x} is not allowed"
+        else:
+            where, problem = "", exc
+        one_line = " ".join(str(problem).split())
+        raise ConfigError(f"{label}{where}: not valid YAML ({one_line})") from exc
     except RecursionError:  # nesting thousands deep: PyYAML's composer recurses per level
         raise ConfigError(f"{label}: not valid YAML (nested too deeply)") from None
 
@@ -130,3 +138,13 @@ def check_yaml_aliases(text: str, label: str) -> None:
                     raise ConfigError(f"{label}{line}: more than {MAX_ALIASES} YAML aliases (*name)")
     except yaml.YAMLError:
         return
+
+
+def field_path(loc: tuple[int | str, ...] | list[int | str]) -> str:
+    """A validation error's location as one printable line ("article.body", "sources.2", "'odd\\nkey'")."""
+    return ".".join(str(part) if str(part).isprintable() and str(part).strip() else repr(part) for part in loc)
+
+
+def one_line(text: str) -> str:
+    """A message on one line: runs of whitespace (newlines too) become one space."""
+    return " ".join(text.split())

@@ -9,7 +9,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from cchc_monitor.errors import ConfigError
-from cchc_monitor.files import parse_yaml, read_text
+from cchc_monitor.files import field_path, one_line, parse_yaml, read_text
 from cchc_monitor.gazetteer import current_province
 from cchc_monitor.models import ArticleSelectors, SourceSpec
 
@@ -86,7 +86,7 @@ def load_sources(path: Path | str, *, default_max_items: int) -> list[SourceSpec
         try:
             entry = _Entry.model_validate(raw)
         except ValidationError as exc:
-            problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'entry'}: {e['msg']}" for e in exc.errors())
+            problems = "; ".join(f"{field_path(e['loc']) or 'entry'}: {one_line(e['msg'])}" for e in exc.errors())
             raise ConfigError(f"{path}: {label}: {problems}") from exc
         if entry.id in seen:
             raise ConfigError(f"{path}: {label}: id {entry.id!r} is used twice")
