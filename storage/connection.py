@@ -22,12 +22,14 @@ WRITER_WAIT_SECONDS = READ_LIMIT_SECONDS + 60.0
 
 
 def connect(path: Path | str, *, read_only: bool = False, wait: float = 0.0, external_access: bool = True,
-            sleep: Callable[[float], None] = time.sleep,
+            wait_for_writer: bool = False, sleep: Callable[[float], None] = time.sleep,
             clock: Callable[[], float] = time.monotonic) -> duckdb.DuckDBPyConnection:
     """Open the database file. A lock held by another writer is DatabaseBusyError at once; a writer
     held back only by readers retries for up to `wait` seconds before giving up the same way. A file
     that is not a DuckDB database, or a damaged one, is a StorageError and is never written to.
-    `external_access=False`: the connection reads no other file and no URL (users' ad-hoc SQL)."""
+    `external_access=False`: the connection reads no other file and no URL (users' ad-hoc SQL).
+    `wait_for_writer`: another writer is waited for too (for up to `wait` s), for short writes that must
+    land, such as recording that a message went out."""
     path = Path(path)
     if read_only and not path.exists():
         raise StorageError(f"database {path} does not exist yet: run `cchc-monitor run` first")
@@ -39,12 +41,12 @@ def connect(path: Path | str, *, read_only: bool = False, wait: float = 0.0, ext
         try:
             return _open(path, read_only, external_access)
         except _Locked as locked:
-            if read_only or not _only_readers(path):  # readers share the file: the holder is writing
+            if (read_only or not _only_readers(path)) and not wait_for_writer:  # readers share the file
                 raise DatabaseBusyError(f"database {path} is busy: it is open for writing by {locked.holder}; "
                                         "retry when that process has finished") from locked
             if clock() + delay - started > wait:
-                raise DatabaseBusyError(f"database {path} is busy: {locked.holder} has been reading it for "
-                                        f"more than {wait:g} s; retry when that query has finished") from locked
+                raise DatabaseBusyError(f"database {path} is busy: {locked.holder} has been using it for "
+                                        f"more than {wait:g} s; retry when it has finished") from locked
             if not waited:
                 log.warning("database %s is being read by %s; waiting up to %g s for it to finish",
                             path, locked.holder, wait)

@@ -149,7 +149,7 @@ def test_a_writer_gives_up_on_a_reader_only_after_its_wait(db_path: Path) -> Non
 
     reader = _holder(db_path, read_only=True)
     try:
-        with pytest.raises(DatabaseBusyError, match=rf"PID {reader.pid}\) has been reading it for more than 30 s"):
+        with pytest.raises(DatabaseBusyError, match=rf"PID {reader.pid}\) has been using it for more than 30 s"):
             Repository(db_path, wait=30, sleep=sleep, clock=lambda: now[0])
     finally:
         reader.communicate("")
