@@ -40,9 +40,13 @@ def preflight(config: CycleConfig, *, check_lock: bool = True) -> None:
 
 
 def prefect_defaults() -> None:
-    """Prefect's settings for this process, where the user set none (a quiet, local, telemetry-free Prefect)."""
+    """Prefect's settings for this process, where the user set none (a quiet, local, telemetry-free Prefect);
+    the temporary API server it may start dies with this process, even when killed (kill -9)."""
     for name, value in PREFECT_DEFAULTS.items():
         os.environ.setdefault(name, value)
+    from flows.server import temporary_servers_die_with_this_process
+
+    temporary_servers_die_with_this_process()
 
 
 def run_cycle(config: CycleConfig) -> CycleSummary:

@@ -113,3 +113,52 @@ def test_a_bad_setting_or_file_fails_at_once_with_one_line(tmp_path: Path, setup
     assert expected in result.stderr and result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
     assert {name: (tmp_path / name).read_bytes() for name in damaged} == damaged  # never overwritten
     assert "prefect" not in result.stdout.lower()  # it never got as far as starting Prefect
+
+
+def _children(pid: int) -> list[int]:
+    """The processes whose parent is `pid` (Linux /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
+def test_a_killed_run_leaves_no_prefect_server_behind(tmp_path: Path) -> None:
+    import select
+    import signal
+    import socket
+
+    from tests.helpers import ROOT
+
+    silent = socket.socket()  # a portal that accepts connections and never answers: the cycle stays busy
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(16)
+    write_sources(tmp_path / "sources.yaml", [{"id": "slow", "name": "Slow", "kind": "rss",
+                                               "url": f"http://127.0.0.1:{silent.getsockname()[1]}/rss"}])
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith(("CCHC_", "PREFECT_API_URL"))},
+           "PYTHONPATH": str(ROOT), "CCHC_HTTP_TIMEOUT": "600", "CCHC_REQUEST_DEADLINE": "600",
+           "PREFECT_HOME": str(tmp_path / "prefect")}
+    with silent, subprocess.Popen([sys.executable, "-c", "from cchc_monitor.cli import app; app()", "run",
+                                   "--db", str(tmp_path / "db.duckdb")], cwd=tmp_path, env=env,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) as run:
+        # the flow fetches only once its temporary server answers: a connection here means both are up
+        assert select.select([silent], [], [], 300)[0], "the cycle never reached its fetch"
+        servers = [c for c in _children(run.pid) if b"uvicorn" in Path(f"/proc/{c}/cmdline").read_bytes()]
+        assert len(servers) == 1, "the cycle's temporary Prefect server is not a child of the run"
+        watch = os.pidfd_open(servers[0])
+        try:
+            run.send_signal(signal.SIGKILL)
+            run.wait(timeout=60)
+            gone = select.select([watch], [], [], 60)[0]  # readable once the process has exited
+        finally:
+            if not select.select([watch], [], [], 0)[0]:
+                signal.pidfd_send_signal(watch, signal.SIGKILL)  # leave nothing behind when the test fails
+            os.close(watch)
+        assert gone, f"the cycle's Prefect server (PID {servers[0]}) outlived its killed parent"
