@@ -383,3 +383,26 @@ def test_export_takes_a_folder_named_like_sql_as_a_plain_folder(db_path: Path, t
         written = export_views(db_path, folder, "csv")
         assert written and all(p.parent == folder and p.is_file() for p in written)
     assert not elsewhere.exists()
+
+
+def test_a_story_shows_every_distinct_figure_of_its_members_once(db_path: Path) -> None:
+    from dataclasses import replace
+
+    texts = {"lead": "Xã An Bình còn 48 hồ sơ trễ hạn trong quý I/2026.",
+             "copy": "AN BÌNH CÒN 48 HỒ SƠ TRỄ HẠN\n\nTheo báo cáo, xã An Bình còn 48 hồ sơ giải quyết trễ hạn.",
+             "other": "Xã Tân Phú còn 5 hồ sơ trễ hạn và xã Mỹ Hưng còn 3 hồ sơ trễ hạn trong quý I/2026."}
+    records = []
+    for name, text in texts.items():
+        url = canonical_url(f"https://xa.gov.vn/tin/{name}")
+        records.append(ArticleRecord(article_id(url), url, "src", name, None, text, content_hash(text), "test",
+                                     analyze(text, url)))
+    story = records[0].id
+    records = [replace(r, cluster_id=story) for r in records]  # one story, as a wrong merge would make it
+    with Repository(db_path) as repo:
+        repo.begin_run("r", [SourceSpec("src", "Nguồn", "rss", "https://xa.gov.vn/rss")])
+        repo.store_batch("r", [], records, [])
+    facts = run_query(db_path, "select count(*) from facts where kind = 'backlog'")[1][0][0]
+    shown = run_query(db_path, "select count, url from v_backlog order by count")[1]
+    assert facts == 4  # 48 twice (lead and copy), 5 and 3 in the other report
+    assert [c for c, _ in shown] == [3, 5, 48]  # nothing hidden, the copy's 48 once
+    assert shown[-1][1].endswith("/lead")  # from the lead
