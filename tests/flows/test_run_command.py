@@ -162,3 +162,24 @@ def test_a_killed_run_leaves_no_prefect_server_behind(tmp_path: Path) -> None:
                 signal.pidfd_send_signal(watch, signal.SIGKILL)  # leave nothing behind when the test fails
             os.close(watch)
         assert gone, f"the cycle's Prefect server (PID {servers[0]}) outlived its killed parent"
+
+
+def test_a_database_held_by_another_writer_is_one_line_not_a_prefect_traceback(tmp_path: Path) -> None:
+    from tests.helpers import ROOT
+
+    (tmp_path / "sources.yaml").write_text("sources: []\n", encoding="utf-8")
+    db = tmp_path / "db.duckdb"
+    holder = "import sys, duckdb; c = duckdb.connect(sys.argv[1]); print('open', flush=True); sys.stdin.read()"
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith(("CCHC_", "PREFECT_API_URL"))},
+           "PYTHONPATH": str(ROOT), "PREFECT_HOME": str(tmp_path / "prefect")}
+    with subprocess.Popen([sys.executable, "-c", holder, str(db)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                          text=True) as other:
+        assert other.stdout is not None and other.stdout.readline() == "open\n"
+        result = subprocess.run([sys.executable, "-c", "from cchc_monitor.cli import app; app()", "run",
+                                 "--db", str(db)], cwd=tmp_path, env=env, capture_output=True, text=True,
+                                timeout=300)
+        assert other.stdin is not None
+        other.stdin.close()
+    assert result.returncode == 3, result.stderr
+    assert result.stderr.count("\n") == 1 and f"database {db} is busy" in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
