@@ -21,6 +21,7 @@ import apprise
 
 from cchc_monitor.config import DeliveryConfig
 from cchc_monitor.errors import ConfigError, DeliveryError
+from cchc_monitor.files import check_yaml_aliases, read_text
 
 # Apprise logs delivery problems instead of raising; keep its records out of shared handlers,
 # since they can carry parts of target URLs.
@@ -128,6 +129,8 @@ def load_targets(notify_urls: list[str], delivery: DeliveryConfig) -> list[Targe
     if delivery.apprise_config is not None:
         path = delivery.apprise_config
         _check_owner_only(path)
+        # bounded, a regular UTF-8 file, few YAML aliases: checked here, since Apprise reads it without limits
+        check_yaml_aliases(read_text(path, "Apprise configuration"), str(path))
         config = apprise.AppriseConfig()
         if not config.add(str(path)):
             raise ConfigError(f"{path}: not a readable Apprise configuration file")

@@ -12,7 +12,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from cchc_monitor.errors import ConfigError
-from cchc_monitor.files import parse_yaml
+from cchc_monitor.files import field_path, one_line, parse_yaml, read_text
 from cchc_monitor.gazetteer import current_province
 
 Kind = Literal["new_plan", "backlog_threshold", "backlog_up", "score_below", "score_down", "rank_down",
@@ -149,16 +149,13 @@ def matches_any(text: str, phrases: tuple[str, ...]) -> str | None:
 def load_policy(path: Path | None) -> Policy:
     """Read and validate the policy file (None: the shipped defaults); errors name the file and the entry."""
     label = str(path) if path else f"alerts/{SHIPPED} (shipped)"
-    try:
-        raw = path.read_text(encoding="utf-8") if path else resources.files("alerts").joinpath(SHIPPED).read_text(
-            encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(f"{label}: cannot read the alerts file ({exc.strerror or exc})") from exc
+    raw = read_text(path, "alerts file") if path else resources.files("alerts").joinpath(SHIPPED).read_text(
+        encoding="utf-8")
     data: Any = parse_yaml(raw, label)
     if not isinstance(data, dict):
         raise ConfigError(f"{label}: expected a mapping with 'rules:'")
     try:
         return Policy.model_validate(data)
     except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'file'}: {e['msg']}" for e in exc.errors())
+        problems = "; ".join(f"{field_path(e['loc']) or 'file'}: {one_line(e['msg'])}" for e in exc.errors())
         raise ConfigError(f"{label}: {problems}") from exc

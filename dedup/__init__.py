@@ -4,7 +4,7 @@ The same story reposted on another portal keeps most of its word sequences, what
 headline or shortened lead it gets; two different stories written from one template share many
 words but not their figures. So a candidate is confirmed when its word 3-grams overlap enough
 (Jaccard, or containment for a shortened copy) and, when both texts carry figures (years aside),
-the figures agree.
+the figures agree, each with the words around it.
 """
 
 from __future__ import annotations
@@ -28,6 +28,10 @@ SHINGLE = 3
 MIN_JACCARD = 0.5
 MIN_CONTAINMENT = 0.8  # a shortened copy: most of the shorter text is inside the longer one
 MIN_SHINGLES_FOR_CONTAINMENT = 20
+# Figures are compared with their words: "xã Tân Phú 5 hồ sơ" and "xã An Bình 5 hồ sơ" are other
+# figures, though both say 5. A big report holds almost every small number somewhere, so bare values
+# let a two-commune report from its template pass as a shortened copy of it and hide its figures.
+FIGURE_BEFORE, FIGURE_AFTER = 3, 1  # words kept with a figure: enough to reach the place it is about
 MIN_FIGURES = 2  # below this, figures say too little to tell stories apart
 MIN_FIGURE_OVERLAP = 0.6
 
@@ -37,7 +41,7 @@ class Fingerprint:
     """What near-duplicate detection keeps of a text: its 3-gram set, its figures, its LSH band keys."""
 
     shingles: frozenset[str]
-    figures: frozenset[str]
+    figures: frozenset[str]  # each figure with the words around it ("mỹ khánh còn 3 hồ")
     bands: tuple[int, ...]
 
 
@@ -53,7 +57,8 @@ def fingerprint(text: str, *, bands: bool = True) -> Fingerprint:
         shingles = frozenset([" ".join(words)]) if words else frozenset()
     else:
         shingles = frozenset(" ".join(words[i:i + SHINGLE]) for i in range(len(words) - SHINGLE + 1))
-    figures = frozenset(w for w in words if w[0].isdigit() and not YEAR_RE.fullmatch(w))
+    figures = frozenset(" ".join(words[max(0, i - FIGURE_BEFORE):i + 1 + FIGURE_AFTER]) for i, w in enumerate(words)
+                        if w[0].isdigit() and not YEAR_RE.fullmatch(w))
     return Fingerprint(shingles, figures, band_keys(shingles) if bands else ())
 
 

@@ -11,6 +11,7 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Callable
+from contextlib import ExitStack
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
@@ -26,7 +27,7 @@ from alerts import (
     DeliveryReport,
     Policy,
     Target,
-    drain,
+    deliver,
     evaluate,
     load_policy,
     load_targets,
@@ -40,7 +41,7 @@ from cchc_monitor.models import ArticleRecord, CycleSummary, ExtractedArticle, F
 from cchc_monitor.settings import Secrets
 from dedup import STORY_WINDOW_DAYS
 from dedup.placement import Placed, backfill_bands, place
-from storage.lock import cycle_lock
+from storage.lock import cycle_lock, delivery_lock
 from storage.repository import Repository
 
 PROGRESS = logging.getLogger("cchc_monitor.progress")  # stage events; the CLI shows them, Prefect does not store them
@@ -98,11 +99,12 @@ def monitor_cycle(config: CycleConfig) -> CycleSummary:
     write, never while fetching, so ad-hoc queries wait only for those moments. A second cycle on
     the same file is skipped (CycleBusyError) before it fetches anything.
     """
-    with cycle_lock(config.db_path):
-        return _cycle(config)
+    with ExitStack() as held:
+        held.enter_context(cycle_lock(config.db_path))
+        return _cycle(config, release=held.close)  # the lock goes before sending (step 6)
 
 
-def _cycle(config: CycleConfig) -> CycleSummary:
+def _cycle(config: CycleConfig, release: Callable[[], None] = lambda: None) -> CycleSummary:
     """The numbered steps of one cycle, under the cycle lock."""
     logger, summary = get_run_logger(), CycleSummary(new_run_id())
     lap = Laps(summary)
@@ -135,7 +137,7 @@ def _cycle(config: CycleConfig) -> CycleSummary:
     records = [analysis.to_record(source_id, article) for source_id, article in articles]
     lap("fetch and analyse")
     # 5-6. store (stories, rules, outbox) and deliver; then the run's report
-    store_and_deliver(config, summary, records, collected, polls, policy, targets)
+    store_and_deliver(config, summary, records, collected, polls, policy, targets, release=release)
     create_markdown_artifact(summary.markdown(), key="cchc-cycle", description=f"CCHC cycle {summary.run_id}")
     logger.info("cycle %s: %s", summary.run_id, summary.as_dict())
     return summary
@@ -143,12 +145,15 @@ def _cycle(config: CycleConfig) -> CycleSummary:
 
 def store_and_deliver(config: CycleConfig, summary: CycleSummary, records: list[ArticleRecord],
                       collected: scrapers.Collected, polls: dict[str, tuple[float, datetime]], policy: Policy,
-                      targets: list[Target], batches: tuple[str, ...] = ()) -> None:
+                      targets: list[Target], batches: tuple[str, ...] = (), *,
+                      release: Callable[[], None] = lambda: None) -> None:
     """Steps 5 and 6 of a cycle (also the merge of shards' batches, which `batches` names).
 
     5. one write window: place in stories, evaluate the rules (against earlier reports), store the
        articles and their alerts together (the outbox), queue source notices and missing plans;
-    6. deliver what is due, earlier cycles' alerts included: each target sent and marked on its own.
+       then `release` lets the cycle lock go;
+    6. deliver what is due, earlier cycles' alerts included, with no database or cycle lock held
+       while a target is being sent to (deliver_due).
     """
     lap = Laps(summary)
     with Repository(config.db_path) as repo:
@@ -168,9 +173,25 @@ def store_and_deliver(config: CycleConfig, summary: CycleSummary, records: list[
                           + missing_plans(policy, repo.watched_provinces, repo.planned_provinces(),
                                           datetime.now(VIETNAM).date()))
         lap("store")
-        _count_delivery(summary, drain(repo, targets, policy, now=datetime.now(UTC)))
-        lap("deliver")
+    release()
+    _count_delivery(summary, deliver_due(config, policy, targets))
+    lap("deliver")
+    with Repository(config.db_path, wait_for_writer=True) as repo:
         repo.finish_run(summary.run_id, summary.as_dict())
+
+
+def deliver_due(config: CycleConfig, policy: Policy, targets: list[Target]) -> DeliveryReport:
+    """Step 6 under the delivery lock (one sender at a time): the database is opened only to read what is
+    due and to record each answer, so a slow target never holds it. When another process is delivering,
+    this cycle's alerts stay pending for the next drain."""
+    with delivery_lock(config.db_path) as mine:
+        if mine:
+            return deliver(lambda: Repository(config.db_path, wait_for_writer=True), targets, policy,
+                           now=datetime.now(UTC))
+    get_run_logger().warning("another process is delivering alerts from %s; this cycle's wait for the next one",
+                             config.db_path)
+    with Repository(config.db_path, wait_for_writer=True) as repo:
+        return DeliveryReport(queued=len(repo.pending_alerts()))
 
 
 def _seen(result: T, stage: str, done: int, total: int) -> T:

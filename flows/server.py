@@ -3,6 +3,7 @@ waited for, and stopped with everything it started. (Prefect's temporary API nev
 
 from __future__ import annotations
 
+import ctypes
 import json
 import os
 import signal
@@ -14,10 +15,41 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
 from cchc_monitor.errors import ConfigError
 
 STARTUP_SECONDS = 180.0  # a cold start (SQLite migrations) takes 10-30 s on 2 cores
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+
+def die_with_parent() -> None:
+    """Run in a child between fork and exec (`preexec_fn`): Linux sends it SIGKILL when the thread that
+    started it dies, kill -9 included, so no server outlives the cycle that needed it. Elsewhere: nothing."""
+    if not sys.platform.startswith("linux"):
+        return
+    parent = os.getppid()
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:  # the parent died before the request was made: go at once
+        os._exit(1)
+
+
+class _DyingPopen(subprocess.Popen[bytes]):  # Popen with one default more: die_with_parent
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("preexec_fn", die_with_parent)
+        super().__init__(*args, **kwargs)
+
+
+def temporary_servers_die_with_this_process() -> None:
+    """Prefect's temporary API server (started by the first flow run of a process without PREFECT_API_URL)
+    is a plain child that a killed parent leaves running; its module's `subprocess` is given a Popen that
+    sets die_with_parent, and nothing else changes. Called once, by the process that runs cycles."""
+    from prefect.server.api import server as prefect_server
+
+    if getattr(getattr(prefect_server, "subprocess", None), "Popen", None) is not _DyingPopen:
+        setattr(prefect_server, "subprocess", SimpleNamespace(**{**vars(subprocess), "Popen": _DyingPopen}))  # noqa: B010
 
 
 def healthy(api_url: str, timeout: float = 2.0) -> bool:

@@ -4,6 +4,7 @@ Parquet batch, one ingest step merging the batches into DuckDB once (docs/scalin
 from __future__ import annotations
 
 import time
+from contextlib import ExitStack
 from pathlib import Path
 
 from prefect import flow, get_client, get_run_logger
@@ -71,7 +72,8 @@ def _wait(run_ids: list[object], timeout: float) -> None:
 @flow(name="ingest-batches")
 def ingest(config: CycleConfig, staging: str, prefix: str = "") -> CycleSummary:
     """Merge every finished batch (of the run `prefix`, or all) not merged yet; twice changes nothing."""
-    with cycle_lock(config.db_path):
+    with ExitStack() as held:
+        held.enter_context(cycle_lock(config.db_path))
         summary = CycleSummary(new_run_id())
         policy = load_policy(config.delivery.alerts_file)
         targets = load_targets(Secrets.load().notify_url_list(), config.delivery)
@@ -94,5 +96,6 @@ def ingest(config: CycleConfig, staging: str, prefix: str = "") -> CycleSummary:
         for source_id, article in sorted((a for _, articles in parts for a in articles), key=lambda a: a[1].url):
             record = analysis.to_record(source_id, article)
             records.setdefault(record.url, record)  # a link two shards fetched is one article
-        store_and_deliver(config, summary, list(records.values()), collected, {}, policy, targets, tuple(fresh))
+        store_and_deliver(config, summary, list(records.values()), collected, {}, policy, targets, tuple(fresh),
+                          release=held.close)  # the cycle lock goes before sending
         return summary

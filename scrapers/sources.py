@@ -9,9 +9,10 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from cchc_monitor.errors import ConfigError
-from cchc_monitor.files import parse_yaml
+from cchc_monitor.files import field_path, one_line, parse_yaml, read_text
 from cchc_monitor.gazetteer import current_province
 from cchc_monitor.models import ArticleSelectors, SourceSpec
+from scrapers.profiles import BY_NAME
 
 
 class _Article(BaseModel):
@@ -50,6 +51,13 @@ class _Entry(BaseModel):
     article: _Article | None = None
     notes: str | None = None
 
+    @field_validator("cms")
+    @classmethod
+    def _known_cms(cls, value: str | None) -> str | None:
+        if value is not None and value not in BY_NAME:
+            raise ValueError(f"unknown platform {value!r}; one of {', '.join(sorted(BY_NAME))}")
+        return value
+
     @field_validator("url")
     @classmethod
     def _http_url(cls, value: str) -> str:
@@ -74,11 +82,7 @@ def load_sources(path: Path | str, *, default_max_items: int) -> list[SourceSpec
     """Read and validate every entry (`default_max_items` for those that set none); raise ConfigError
     naming the file, the entry and the problem."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError as exc:
-        raise ConfigError(f"{path}: sources file not found") from exc
-    data = parse_yaml(text, str(path))
+    data = parse_yaml(read_text(path, "sources file"), str(path))
     if not isinstance(data, dict) or not isinstance(data.get("sources"), list):
         raise ConfigError(f"{path}: expected a top-level 'sources:' list")
     specs: list[SourceSpec] = []
@@ -90,7 +94,7 @@ def load_sources(path: Path | str, *, default_max_items: int) -> list[SourceSpec
         try:
             entry = _Entry.model_validate(raw)
         except ValidationError as exc:
-            problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'entry'}: {e['msg']}" for e in exc.errors())
+            problems = "; ".join(f"{field_path(e['loc']) or 'entry'}: {one_line(e['msg'])}" for e in exc.errors())
             raise ConfigError(f"{path}: {label}: {problems}") from exc
         if entry.id in seen:
             raise ConfigError(f"{path}: {label}: id {entry.id!r} is used twice")

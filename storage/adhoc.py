@@ -20,6 +20,9 @@ ALLOWED_RE = re.compile(
 )
 
 
+VIEW_NAME_RE = re.compile(r"v_[a-z0-9_]+")
+
+
 class QueryResult(tuple[list[str], list[tuple[Any, ...]]]):
     """The answer to one query: the pair (column names, rows), so `columns, rows = run_query(...)`
     works, and `truncated`, true when the statement had more rows than the limit and those were left out."""
@@ -60,9 +63,8 @@ def run_query(
         raise QueryError(f"the time limit must be between 0 and {READ_LIMIT_SECONDS:g} seconds, not {timeout:g}")
     if not ALLOWED_RE.match(sql) or ";" in sql.strip().rstrip(";"):
         raise QueryError("only one SELECT, WITH, DESCRIBE, SHOW or SUMMARIZE statement is allowed")
-    con = connect(db_path, read_only=True)
+    con = connect(db_path, read_only=True, external_access=False)  # no file, URL or extension from the start
     try:
-        con.execute("SET enable_external_access = false")
         con.execute("SET lock_configuration = true")
         with _time_limit(con, timeout):
             cur = con.execute(sql, list(params))
@@ -89,7 +91,8 @@ def _time_limit(con: duckdb.DuckDBPyConnection, seconds: float) -> Iterator[None
 
 
 def export_views(db_path: Path | str, folder: Path, fmt: str) -> list[Path]:
-    """Write every v_* view to folder/<view>.<fmt> (parquet or csv); return the files written."""
+    """Write every v_* view to folder/<view>.<fmt> (parquet or csv); return the files written. The target
+    path is a bound parameter, never part of the statement's text (a folder may be named anything)."""
     if fmt not in ("parquet", "csv"):
         raise QueryError("export format must be parquet or csv")
     folder.mkdir(parents=True, exist_ok=True)
@@ -99,11 +102,13 @@ def export_views(db_path: Path | str, folder: Path, fmt: str) -> list[Path]:
             "SELECT view_name FROM duckdb_views() WHERE NOT internal AND view_name LIKE 'v\\_%' ESCAPE '\\' "
             "ORDER BY 1").fetchall()]
         written = []
+        options = "FORMAT parquet" if fmt == "parquet" else "FORMAT csv, HEADER true"  # one of two constants
         with _time_limit(con, READ_LIMIT_SECONDS):
             for view in views:
+                if not VIEW_NAME_RE.fullmatch(view):  # names come from the schema, but are quoted all the same
+                    continue
                 target = folder / f"{view}.{fmt}"
-                options = "FORMAT parquet" if fmt == "parquet" else "FORMAT csv, HEADER true"
-                con.execute(f"COPY (SELECT * FROM {view}) TO '{target.as_posix()}' ({options})")
+                con.execute(f'COPY (SELECT * FROM "{view}") TO $1 ({options})', [target.as_posix()])
                 written.append(target)
         return written
     except duckdb.InterruptException as exc:

@@ -21,11 +21,15 @@ READ_LIMIT_SECONDS = 300.0
 WRITER_WAIT_SECONDS = READ_LIMIT_SECONDS + 60.0
 
 
-def connect(path: Path | str, *, read_only: bool = False, wait: float = 0.0,
-            sleep: Callable[[float], None] = time.sleep,
+def connect(path: Path | str, *, read_only: bool = False, wait: float = 0.0, external_access: bool = True,
+            wait_for_writer: bool = False, sleep: Callable[[float], None] = time.sleep,
             clock: Callable[[], float] = time.monotonic) -> duckdb.DuckDBPyConnection:
     """Open the database file. A lock held by another writer is DatabaseBusyError at once; a writer
-    held back only by readers retries for up to `wait` seconds before giving up the same way."""
+    held back only by readers retries for up to `wait` seconds before giving up the same way. A file
+    that is not a DuckDB database, or a damaged one, is a StorageError and is never written to.
+    `external_access=False`: the connection reads no other file and no URL (users' ad-hoc SQL).
+    `wait_for_writer`: another writer is waited for too (for up to `wait` s), for short writes that must
+    land, such as recording that a message went out."""
     path = Path(path)
     if read_only and not path.exists():
         raise StorageError(f"database {path} does not exist yet: run `cchc-monitor run` first")
@@ -35,14 +39,14 @@ def connect(path: Path | str, *, read_only: bool = False, wait: float = 0.0,
     delay, waited = 0.05, False
     while True:
         try:
-            return _open(path, read_only)
+            return _open(path, read_only, external_access)
         except _Locked as locked:
-            if read_only or not _only_readers(path):  # readers share the file: the holder is writing
+            if (read_only or not _only_readers(path)) and not wait_for_writer:  # readers share the file
                 raise DatabaseBusyError(f"database {path} is busy: it is open for writing by {locked.holder}; "
                                         "retry when that process has finished") from locked
             if clock() + delay - started > wait:
-                raise DatabaseBusyError(f"database {path} is busy: {locked.holder} has been reading it for "
-                                        f"more than {wait:g} s; retry when that query has finished") from locked
+                raise DatabaseBusyError(f"database {path} is busy: {locked.holder} has been using it for "
+                                        f"more than {wait:g} s; retry when it has finished") from locked
             if not waited:
                 log.warning("database %s is being read by %s; waiting up to %g s for it to finish",
                             path, locked.holder, wait)
@@ -55,16 +59,59 @@ class _Locked(Exception):
         self.holder = holder
 
 
-def _open(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
+# No extension is ever installed or loaded behind our back (DuckDB would fetch one from the internet
+# to read, say, a SQLite file given as the database); set when the connection is made, before any file is read.
+SAFE_CONFIG: dict[str, str | bool | int | float | list[str]] = {
+    "autoinstall_known_extensions": False, "autoload_known_extensions": False, "allow_community_extensions": False}
+# A DuckDB file carries this at byte 8 of its first block; SQLite's files start with their own.
+DUCKDB_MAGIC, MAGIC_OFFSET = b"DUCK", 8
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def memory(*, external_access: bool = True) -> duckdb.DuckDBPyConnection:
+    """An in-memory database with the same safe configuration (no extension loaded behind our back)."""
+    return duckdb.connect(":memory:", config={**SAFE_CONFIG, "enable_external_access": external_access})
+
+
+def _check_file(path: Path) -> None:
+    """Refuse, before DuckDB reads it, a file that is not a DuckDB database (it is never written to)."""
     try:
-        return duckdb.connect(str(path), read_only=read_only)
+        with path.open("rb") as handle:
+            head = handle.read(MAGIC_OFFSET + len(DUCKDB_MAGIC))
+    except FileNotFoundError:
+        return  # a new database
+    except IsADirectoryError:
+        raise StorageError(f"database {path} is a directory, not a DuckDB file") from None
+    except OSError as exc:
+        raise StorageError(f"cannot open database {path}: {exc.strerror or exc}") from None
+    if not head:
+        return  # an empty file: DuckDB makes a database of it
+    if head.startswith(SQLITE_MAGIC[:len(head)]) and len(head) >= 6:
+        raise StorageError(f"database {path} is a SQLite database, not DuckDB; it was left untouched: "
+                           "give the monitor's own database file (CCHC_DB_PATH)")
+    if head[MAGIC_OFFSET:MAGIC_OFFSET + len(DUCKDB_MAGIC)] != DUCKDB_MAGIC:
+        raise StorageError(f"database {path} is not a DuckDB database file; it was left untouched: "
+                           "give the monitor's own database file (CCHC_DB_PATH)")
+
+
+def _damaged(path: Path, exc: duckdb.Error) -> StorageError:
+    first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return StorageError(f"database {path} is damaged or unreadable ({first}); it was left untouched: "
+                        "restore it from a backup, or move it away to start a new one")
+
+
+def _open(path: Path, read_only: bool, external_access: bool = True) -> duckdb.DuckDBPyConnection:
+    _check_file(path)
+    try:
+        return duckdb.connect(str(path), read_only=read_only,
+                              config={**SAFE_CONFIG, "enable_external_access": external_access})
     except duckdb.IOException as exc:
         holder = LOCK_HOLDER_RE.search(str(exc))
         if holder:
             raise _Locked(f"{holder[1]} (PID {holder[2]})") from exc
-        raise StorageError(f"cannot open database {path}: {exc}") from exc
+        raise _damaged(path, exc) from exc
     except duckdb.Error as exc:
-        raise StorageError(f"cannot open database {path}: {exc}") from exc
+        raise _damaged(path, exc) from exc
 
 
 def _only_readers(path: Path) -> bool:
@@ -74,6 +121,18 @@ def _only_readers(path: Path) -> bool:
         return True
     except (_Locked, StorageError):
         return False
+
+
+def check_database(path: Path | str) -> None:
+    """Raise StorageError at once if the file is there but is not a readable DuckDB database (a cycle's
+    preflight: before Prefect starts); a new file, or one busy with another process, passes."""
+    path = Path(path)
+    if not path.exists():
+        return
+    try:
+        _open(path, read_only=True).close()
+    except _Locked:
+        return  # in use: whoever holds it can read it; the cycle waits or reports it busy
 
 
 @contextmanager

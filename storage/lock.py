@@ -71,3 +71,26 @@ def cycle_lock(db_path: Path) -> Iterator[None]:
         finally:
             handle.truncate(0)
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+@contextmanager
+def delivery_lock(db_path: Path) -> Iterator[bool]:
+    """Hold the delivery lock of this database for the block: one process sends at a time, with no database
+    lock held while it does. Yields False (nothing to hold) when another process is delivering; the
+    kernel releases the lock of a process that dies, so what a killed sender left pending is sent later."""
+    path = db_path.with_name(db_path.name + ".delivery.lock")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle = path.open("a+", encoding="utf-8")
+    except OSError as exc:
+        raise StorageError(f"{path}: cannot create the delivery lock ({exc.strerror or exc})") from exc
+    with handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)

@@ -59,11 +59,12 @@ def _now() -> datetime:
 class Repository(OutboxMixin, HistoryMixin, DigestMixin, PollsMixin):
     """Opens the database for writing, migrates it, and offers the monitor's operations."""
 
-    def __init__(self, path: Path | str, *, wait: float = WRITER_WAIT_SECONDS,
+    def __init__(self, path: Path | str, *, wait: float = WRITER_WAIT_SECONDS, wait_for_writer: bool = False,
                  sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic) -> None:
-        """Open for writing: another writer is an error at once; readers are waited for (`wait` s)."""
+        """Open for writing: another writer is an error at once (unless `wait_for_writer`); readers are
+        waited for (`wait` s)."""
         self.path = Path(path)
-        self.con = connect(self.path, wait=wait, sleep=sleep, clock=clock)
+        self.con = connect(self.path, wait=wait, wait_for_writer=wait_for_writer, sleep=sleep, clock=clock)
         with translate_errors(f"migrating {self.path}"):
             migrate(self.con)
 

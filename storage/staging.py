@@ -15,6 +15,7 @@ from typing import Any
 import duckdb
 
 from cchc_monitor.errors import StorageError
+from storage.connection import memory
 
 
 def write_batch(folder: Path, batch_id: str, data: dict[str, Any]) -> Path:
@@ -23,7 +24,7 @@ def write_batch(folder: Path, batch_id: str, data: dict[str, Any]) -> Path:
     final, part = folder / f"{batch_id}.parquet", folder / f"{batch_id}.parquet.part"
     rows = [(batch_id, key, json.dumps(value, ensure_ascii=False)) for key, value in data.items()]
     try:
-        con = duckdb.connect(":memory:")
+        con = memory()
         try:
             con.execute("CREATE TABLE batch (batch_id VARCHAR, part VARCHAR, body VARCHAR)")
             con.executemany("INSERT INTO batch VALUES (?, ?, ?)", rows)
@@ -44,7 +45,7 @@ def write_batch(folder: Path, batch_id: str, data: dict[str, Any]) -> Path:
 def read_batch(path: Path) -> tuple[str, dict[str, Any]]:
     """(batch id, data) of a finished batch file."""
     try:
-        con = duckdb.connect(":memory:")
+        con = memory()
         try:
             rows = con.execute("SELECT batch_id, part, body FROM read_parquet(?)", [str(path)]).fetchall()
         finally:

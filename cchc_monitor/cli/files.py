@@ -11,15 +11,49 @@ import typer
 
 from cchc_monitor.cli.common import err
 from cchc_monitor.errors import MonitorError
+from cchc_monitor.files import read_text
+
+INPUT_LIMIT = 16 * 1024 * 1024  # a saved page or article; the crawler reads at most 5 MB of one response
+
+
+JSON_TYPES = {bool: "true/false", int: "number", float: "number", str: "text", list: "list", dict: "object"}
+
+
+def _kind(value: object) -> str:
+    return JSON_TYPES.get(type(value), type(value).__name__)
+
+
+def _json_object(raw: str, keys: tuple[str, ...]) -> dict[str, str]:
+    """The text fields `keys` (and url) of a JSON input: an object whose values there are strings."""
+    try:
+        data = json.loads(raw)
+    except RecursionError:  # json recurses per level: 100,000 nested lists
+        raise ValueError("not valid JSON (nested too deeply)") from None
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"not valid JSON (line {exc.lineno}: {exc.msg})") from None
+    if not isinstance(data, dict):
+        raise ValueError(f'expected a JSON object with {" or ".join(map(repr, keys))}, not a {_kind(data)}')
+    out: dict[str, str] = {}
+    for key in (*keys, "url"):
+        value = data.get(key)
+        if value is not None and not isinstance(value, str):
+            raise ValueError(f'"{key}" must be text, not a {_kind(value)}')
+        if value:
+            out[key] = value
+    if not any(k in out for k in keys):
+        raise ValueError(f'expected a JSON object with {" or ".join(map(repr, keys))}')
+    return out
+
+
+def _read(path: Path) -> str:
+    return read_text(path, "input file", limit=INPUT_LIMIT)
 
 
 def _read_input(path: Path) -> tuple[str, str | None, bool]:
     """(content, url, is_html) of one analyze input file."""
-    raw = path.read_text(encoding="utf-8")
+    raw = _read(path)
     if path.suffix.lower() == ".json":
-        data = json.loads(raw)
-        if not isinstance(data, dict) or not (data.get("text") or data.get("html")):
-            raise ValueError('expected a JSON object with "text" or "html"')
+        data = _json_object(raw, ("text", "html"))
         if data.get("text"):
             return data["text"], data.get("url"), False
         return data["html"], data.get("url"), True
@@ -33,9 +67,10 @@ def _json_lines(paths: list[Path], one: Callable[[Path], dict[str, Any]], blank:
     for path in paths:
         try:
             result = one(path)
-        except (OSError, ValueError, KeyError, MonitorError) as exc:
+        except (OSError, ValueError, KeyError, RecursionError, MonitorError) as exc:  # deep HTML: RecursionError
             failed = True
-            err.print(f"error: {path}: {exc}", highlight=False, markup=False)
+            message = str(exc) if str(exc).startswith(str(path)) else f"{path}: {exc}"  # ours name the file already
+            err.print(f"error: {message}", highlight=False, markup=False)
             result = {"path": str(path), "error": str(exc), **blank}
         print(json.dumps(result, ensure_ascii=False), flush=True)
     if failed:
@@ -66,9 +101,9 @@ def extract(
     from scrapers import extract_article
 
     def one(path: Path) -> dict[str, Any]:
-        raw, url = path.read_text(encoding="utf-8"), ""
+        raw, url = _read(path), ""
         if path.suffix.lower() == ".json":
-            data = json.loads(raw)
+            data = _json_object(raw, ("html",))
             raw, url = data["html"], data.get("url") or ""
         page = extract_article(raw, url)
         published = page.published.isoformat() if page.published else None

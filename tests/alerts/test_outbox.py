@@ -217,3 +217,91 @@ def test_dead_notices_of_a_cycle_reach_operators_as_one_message_and_a_retry_star
             assert drain(repo, targets, policy, now=later).dead == 1  # it died again ...
             drain(repo, targets, policy, now=later + timedelta(minutes=1))
         assert len(ops.messages) == 2  # ... and the operators hear of it again
+
+
+class _Stalling:
+    """An SMTP handler that accepts a message and stays silent until the test releases it."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self.entered, self.release = threading.Event(), threading.Event()
+        self.subjects: list[str] = []
+
+    async def handle_DATA(self, server: object, session: object, envelope: object) -> str:  # noqa: N802
+        import asyncio
+        import email
+        import email.policy
+
+        self.entered.set()
+        await asyncio.get_running_loop().run_in_executor(None, self.release.wait)
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)  # type: ignore[attr-defined]
+        self.subjects.append(str(message["Subject"]))
+        return "250 OK"
+
+
+def test_a_silent_smtp_server_never_holds_the_database(db_path: Path, tmp_path: Path) -> None:
+    import threading
+
+    from aiosmtpd.controller import Controller
+
+    from alerts import deliver
+    from cchc_monitor.demo.mailsink import _free_port
+
+    handler, port = _Stalling(), _free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        targets = load_targets([f"mailto://127.0.0.1:{port}?from=a@x.vn&to=b@x.vn"], _delivery(tmp_path))
+        with Repository(db_path) as repo:
+            repo.queue_alerts([_alert(f"b:{i}", f"a{i}", f"{i} hồ sơ trễ hạn", tags=()) for i in range(10)])
+        reports = []
+        sender = threading.Thread(target=lambda: reports.append(deliver(lambda: Repository(db_path), targets,
+                                                                         _policy(), now=NOW)))
+        sender.start()
+        assert handler.entered.wait(timeout=60)  # the first message is in flight, the server silent
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        sql = subprocess.run([sys.executable, "-c", "from cchc_monitor.cli import app; app()", "sql",
+                              "select count(*) AS pending from deliveries where status = 'pending'",
+                              "--db", str(db_path), "--format", "csv"], env=env, capture_output=True, text=True,
+                             timeout=120)
+        with Repository(db_path) as repo:  # and a writer gets in at once (no wait: a held file is refused)
+            repo.queue_alerts([_alert("late:1", "late", "a write while a target is silent", tags=())])
+        handler.release.set()
+        sender.join(timeout=120)
+    finally:
+        handler.release.set()
+        controller.stop()
+    assert sql.returncode == 0, sql.stderr
+    assert sql.stdout.split() == ["pending", "10"]
+    assert reports[0].sent == 10 and sorted(handler.subjects) == sorted(f"{i} hồ sơ trễ hạn" for i in range(10))
+    assert len(set(handler.subjects)) == len(handler.subjects)  # none twice
+
+
+def test_a_flood_is_capped_per_cycle_with_one_operator_notice_and_nothing_lost(db_path: Path, mailbox: MailSink,
+                                                                              tmp_path: Path) -> None:
+    from storage.adhoc import run_query as query
+
+    one_article = [_alert(f"b:{i}", "big", f"{i} hồ sơ trễ hạn", tags=()) for i in range(2000)]
+    others = [_alert(f"o:{i}", f"o{i}", f"{i} hồ sơ", tags=()) for i in range(5)]
+    targets = load_targets([mailbox.url], _delivery(tmp_path))
+    policy = _policy(delivery={"max_messages_per_cycle": 3, "max_alerts_per_article": 10})
+    with Repository(db_path) as repo:
+        repo.queue_alerts(one_article + others)
+        first = drain(repo, targets, policy, now=NOW)
+    assert first.sent == 3 and first.held == 3 and first.held_alerts == 3  # 2,000 figures: one message
+    assert len(mailbox.messages) == 3
+    big = next(m for m in mailbox.messages if "(+1999 cảnh báo)" in str(m["Subject"]))
+    assert big.get_body(preferencelist=("plain",)).get_content().count("hồ sơ trễ hạn") <= 2 * 10 + 1  # 10 listed (title and quote), the subject
+    reasons = first.targets[targets[0].id].reasons
+    assert reasons == ["3 messages (3 alerts) held back by the cap of 3 per cycle; they stay pending"]
+    (pending,), = query(db_path, "SELECT count(*) FROM alerts WHERE status = 'pending' AND NOT operator").rows
+    (notices,), = query(db_path, "SELECT count(*) FROM alerts WHERE rule = 'delivery_held_back'").rows
+    assert (pending, notices) == (3, 1)  # held back, visible in `alerts list`; one notice saying so
+    with Repository(db_path) as repo:
+        second = drain(repo, targets, policy, now=NOW + timedelta(minutes=1))
+        third = drain(repo, targets, policy, now=NOW + timedelta(minutes=2))
+    assert (second.sent, second.held, third.sent, third.held) == (4, 0, 0, 0)  # the 3 held back and the notice
+    subjects = [str(m["Subject"]) for m in mailbox.messages]
+    assert len(subjects) == len(set(subjects)) == 7
+    assert any(s.startswith("Đã hoãn 3 tin cảnh báo") for s in subjects)

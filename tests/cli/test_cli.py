@@ -106,3 +106,34 @@ def test_extract_command_prints_one_object_per_path(tmp_path: Path) -> None:
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     assert [line["profile"] for line in lines] == ["liferay", "nukeviet"]
     assert set(lines[0]) == {"title", "published", "text", "profile"}
+
+
+@pytest.mark.parametrize("command", ["analyze", "extract"])
+def test_odd_inputs_get_one_error_line_each_and_the_other_paths_go_on(tmp_path: Path, command: str) -> None:
+    bad = {
+        "deep.json": ("[" * 100_000 + "]" * 100_000, "not valid JSON (nested too deeply)"),
+        "deep-text.json": ('{"text": ' + "[" * 100_000 + "]" * 100_000 + "}", "nested too deeply"),
+        "number.json": (json.dumps({"text": 12, "html": 3}), "must be text, not a number"),
+        "list.json": (json.dumps({"html": ["<p>x</p>"], "text": ["x"]}), "must be text, not a list"),
+        "url.json": (json.dumps({"html": "<p>x</p>", "text": "x", "url": 5}), '"url" must be text, not a number'),
+        "top.json": (json.dumps([1, 2]), "expected a JSON object"),
+        "broken.json": ("{", "not valid JSON (line 1"),
+    }
+    for name, (content, _) in bad.items():
+        (tmp_path / name).write_text(content, encoding="utf-8")
+    (tmp_path / "latin1.html").write_bytes(b"<p>Caf\xe9</p>")
+    good = tmp_path / "good.json"
+    good.write_text(json.dumps({"url": "https://x.gov.vn/a", "html": PAGE, "text": ARTICLE}), encoding="utf-8")
+    paths = [*(tmp_path / n for n in bad), tmp_path / "latin1.html", tmp_path, good]
+
+    result = runner.invoke(app, [command, *map(str, paths)])
+
+    assert result.exit_code == 1
+    errors = result.stderr.splitlines()
+    assert len(errors) == len(paths) - 1 and "Traceback" not in result.output
+    for line, (name, (_, message)) in zip(errors, bad.items(), strict=False):
+        assert line.startswith(f"error: {tmp_path / name}") and message in line, line
+    assert "latin1.html line 1: the input file is not UTF-8" in errors[-2]
+    assert "is a directory" in errors[-1]
+    answers = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(answers) == len(paths) and "error" not in answers[-1]

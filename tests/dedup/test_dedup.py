@@ -28,3 +28,23 @@ def test_precision_and_recall_on_the_duplicate_corpus_are_at_least_0_95() -> Non
                                                                 [p.cluster_id for p in placements])
     assert true_pairs >= 360  # 36 template stories at least (with ../shared: 57 stories, 570 pairs)
     assert precision >= 0.95 and recall >= 0.95, (precision, recall)
+
+
+REPORT_HEAD = ("Theo báo cáo của UBND tỉnh về kết quả giải quyết thủ tục hành chính quý I/2026, bộ phận một cửa các "
+               "xã, phường đã tiếp nhận và giải quyết phần lớn hồ sơ đúng hạn; số hồ sơ trễ hạn của từng địa "
+               "phương như sau. ")
+REPORT_FOOT = (" Lãnh đạo tỉnh yêu cầu các địa phương có hồ sơ trễ hạn xin lỗi người dân theo quy định, "
+               "rà soát nguyên nhân và giải quyết dứt điểm trong tháng tới.")
+
+
+def _report(rows: list[tuple[str, int]]) -> str:
+    return REPORT_HEAD + " ".join(f"Xã {name} còn {count} hồ sơ trễ hạn." for name, count in rows) + REPORT_FOOT
+
+
+def test_a_small_report_from_a_big_reports_template_with_other_localities_is_another_story() -> None:
+    big = _report([(f"{c} {n}", (n * 7) % 60 + 1) for n, c in enumerate(dedup_corpus.COMMUNES * 20)])
+    small = _report([("Thới Sơn", 5), ("Mỹ Khánh", 3)])  # its figures appear in the big one, with other communes
+    copy = _report([("Thới Sơn", 5), ("Mỹ Khánh", 3)]).replace("Theo báo cáo", "Theo báo cáo mới nhất")
+    assert not same_story(fingerprint(big), fingerprint(small)) and not same_story(fingerprint(small), fingerprint(big))
+    assert same_story(fingerprint(small), fingerprint(copy))  # the same two figures, same words: a copy
+    assert same_story(fingerprint(big), fingerprint(big[: int(len(big) * 0.8)]))  # a shortened copy still is

@@ -178,3 +178,18 @@ def test_a_source_article_selector_that_is_not_css_fails_that_page_with_a_reason
     with pytest.raises(ParseError) as info:
         extract_article(f"<html><body>{PARAGRAPH}</body></html>", "https://x.vn/a", profile=bad)
     assert info.value.reason == "config.bad_selector"
+
+
+def test_a_sources_file_names_only_platforms_we_have_a_profile_for(tmp_path: Path) -> None:
+    from cchc_monitor.errors import ConfigError
+    from scrapers.sources import load_sources
+    from tests.helpers import ROOT, write_sources
+
+    shipped = load_sources(ROOT / "sources.yaml", default_max_items=30)
+    assert {s.id: s.cms for s in shipped if s.id in ("laocai", "caobang", "ninhbinh", "sonla", "namdinh",
+                                                        "binhthuan")} == dict.fromkeys(
+        ("laocai", "caobang", "ninhbinh", "sonla", "namdinh", "binhthuan"), "vnpt-vnportal")
+    bad = write_sources(tmp_path / "s.yaml", [{"id": "p", "name": "P", "kind": "rss", "url": "https://x.gov.vn/rss",
+                                               "cms": "vnpt"}])
+    with pytest.raises(ConfigError, match=r"cms: .*unknown platform 'vnpt'.*vnpt-vnportal"):
+        load_sources(bad, default_max_items=30)

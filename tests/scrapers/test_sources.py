@@ -48,3 +48,62 @@ def test_bad_sources_files_are_reported_precisely(tmp_path: Path, content: str, 
 def test_missing_sources_file(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="sources file not found"):
         load_sources(tmp_path / "nope.yaml", default_max_items=30)
+
+
+# Property-based: whatever the file holds, the loader gives typed SourceSpecs or our ConfigError.
+from hypothesis import HealthCheck, given, settings  # noqa: E402  # the property tests' own imports
+from hypothesis import strategies as st  # noqa: E402
+
+from cchc_monitor.models import SourceSpec  # noqa: E402
+
+SCALARS = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), st.text(max_size=30),
+                    st.sampled_from(["rss", "listing", "sitemap", "http://x.gov.vn/", "a", "../..", "\x00", "/dev/zero"]))
+VALUES = st.recursive(SCALARS, lambda inner: st.one_of(st.lists(inner, max_size=3),
+                                                      st.dictionaries(st.text(max_size=10), inner, max_size=3)),
+                      max_leaves=12)
+KEYS = st.sampled_from(["id", "name", "kind", "url", "province", "province_current", "former_provinces", "level",
+                        "link_selector", "cms", "max_items", "enabled", "ca_bundle", "article", "notes", "colour"])
+ENTRIES = st.dictionaries(KEYS, VALUES, max_size=8)
+DOCUMENTS = st.one_of(st.fixed_dictionaries({"sources": st.lists(st.one_of(ENTRIES, VALUES), max_size=4)}), VALUES)
+
+
+def _load_or_error(path: Path) -> None:
+    try:
+        specs = load_sources(path, default_max_items=30)
+    except ConfigError as exc:
+        assert str(exc).startswith(str(path)) and "\n" not in str(exc)
+    else:
+        assert all(isinstance(s, SourceSpec) for s in specs)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(document=DOCUMENTS)
+def test_any_yaml_document_gives_sources_or_one_config_error(tmp_path: Path, document: object) -> None:
+    import yaml
+
+    path = tmp_path / "mine.yaml"
+    path.write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
+    _load_or_error(path)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(raw=st.one_of(st.binary(max_size=300), st.text(max_size=300).map(str.encode),
+                     st.lists(st.sampled_from(["sources:", "\n", "  - ", "&a ", "*a ", "[", "]", "{", "}", ": ",
+                                               "id: a", "kind: rss", "url: http://x.vn/", "!!binary ", "? ",
+                                               "!!python/object:os.system ", "\t", "'", '"', "#"]),
+                              max_size=40).map(lambda parts: "".join(parts).encode())))
+def test_any_bytes_give_sources_or_one_config_error(tmp_path: Path, raw: bytes) -> None:
+    path = tmp_path / "mine.yaml"
+    path.write_bytes(raw)
+    _load_or_error(path)
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda p: p.write_bytes(b"sources:\n  - id: a\n    name: Caf\xe9\n"), r"line 3: the sources file is not UTF-8"),
+    (lambda p: p.mkdir(), "is a directory"),
+])
+def test_a_latin1_file_or_a_directory_is_named_with_its_problem(tmp_path: Path, make: object, message: str) -> None:
+    path = tmp_path / "mine.yaml"
+    make(path)  # type: ignore[operator]  # the parametrized callable
+    with pytest.raises(ConfigError, match=message):
+        load_sources(path, default_max_items=30)

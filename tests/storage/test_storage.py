@@ -149,7 +149,7 @@ def test_a_writer_gives_up_on_a_reader_only_after_its_wait(db_path: Path) -> Non
 
     reader = _holder(db_path, read_only=True)
     try:
-        with pytest.raises(DatabaseBusyError, match=rf"PID {reader.pid}\) has been reading it for more than 30 s"):
+        with pytest.raises(DatabaseBusyError, match=rf"PID {reader.pid}\) has been using it for more than 30 s"):
             Repository(db_path, wait=30, sleep=sleep, clock=lambda: now[0])
     finally:
         reader.communicate("")
@@ -321,3 +321,88 @@ def test_band_keys_of_an_older_hash_are_rebuilt_dated_by_first_sight(db_path: Pa
         assert set(repo.band_matches(fingerprint(body).bands)) == set(fingerprint(body).bands)
         seen = repo.con.execute("SELECT DISTINCT seen_at = TIMESTAMPTZ '2026-11-01 08:00:00+07' FROM article_bands")
         assert seen.fetchall() == [(True,)]
+
+
+def test_a_file_that_is_not_duckdb_is_refused_untouched_and_nothing_is_downloaded(tmp_path: Path) -> None:
+    import sqlite3
+
+    from cchc_monitor.errors import StorageError
+
+    lite = tmp_path / "lite.db"
+    with sqlite3.connect(lite) as con:
+        con.execute("CREATE TABLE t (x)")
+    text = tmp_path / "notes.duckdb"
+    text.write_text("not a database at all, but long enough to have a header\n", encoding="utf-8")
+    for path, message in ((lite, "is a SQLite database, not DuckDB"), (text, "is not a DuckDB database file")):
+        before = path.read_bytes()
+        for opener in (lambda p: Repository(p).__enter__(), lambda p: run_query(p, "SELECT 1")):
+            with pytest.raises(StorageError, match=message) as info:
+                opener(path)
+            assert str(info.value).count("\n") == 0 and str(path) in str(info.value)
+        assert path.read_bytes() == before
+
+
+def test_a_truncated_database_is_one_clear_error_and_is_never_overwritten(tmp_path: Path) -> None:
+    from cchc_monitor.errors import StorageError
+
+    whole, cut = tmp_path / "whole.duckdb", tmp_path / "cut.duckdb"
+    with Repository(whole):
+        pass
+    for size in (100, 12288):
+        cut.write_bytes(whole.read_bytes()[:size])
+        before = cut.read_bytes()
+        with pytest.raises(StorageError, match=rf"database {cut} is damaged or unreadable .*left untouched") as info:
+            Repository(cut).__enter__()
+        assert "\n" not in str(info.value)
+        assert cut.read_bytes() == before
+
+
+def test_connections_never_install_or_load_extensions(db_path: Path) -> None:
+    from storage.connection import connect
+
+    with Repository(db_path):
+        pass
+    con = connect(db_path)
+    try:
+        settings = dict(con.execute(
+            "SELECT name, value FROM duckdb_settings() WHERE name IN ('autoinstall_known_extensions', "
+            "'autoload_known_extensions')").fetchall())
+    finally:
+        con.close()
+    assert settings == {"autoinstall_known_extensions": "false", "autoload_known_extensions": "false"}
+
+
+def test_export_takes_a_folder_named_like_sql_as_a_plain_folder(db_path: Path, tmp_path: Path) -> None:
+    from storage.adhoc import export_views
+
+    with Repository(db_path):
+        pass
+    elsewhere = tmp_path / "x"
+    for name in ("a'b) TO '" + str(elsewhere), 'q"uote', "semi;colon (FORMAT csv)"):
+        folder = tmp_path / name
+        written = export_views(db_path, folder, "csv")
+        assert written and all(p.parent == folder and p.is_file() for p in written)
+    assert not elsewhere.exists()
+
+
+def test_a_story_shows_every_distinct_figure_of_its_members_once(db_path: Path) -> None:
+    from dataclasses import replace
+
+    texts = {"lead": "Xã An Bình còn 48 hồ sơ trễ hạn trong quý I/2026.",
+             "copy": "AN BÌNH CÒN 48 HỒ SƠ TRỄ HẠN\n\nTheo báo cáo, xã An Bình còn 48 hồ sơ giải quyết trễ hạn.",
+             "other": "Xã Tân Phú còn 5 hồ sơ trễ hạn và xã Mỹ Hưng còn 3 hồ sơ trễ hạn trong quý I/2026."}
+    records = []
+    for name, text in texts.items():
+        url = canonical_url(f"https://xa.gov.vn/tin/{name}")
+        records.append(ArticleRecord(article_id(url), url, "src", name, None, text, content_hash(text), "test",
+                                     analyze(text, url)))
+    story = records[0].id
+    records = [replace(r, cluster_id=story) for r in records]  # one story, as a wrong merge would make it
+    with Repository(db_path) as repo:
+        repo.begin_run("r", [SourceSpec("src", "Nguồn", "rss", "https://xa.gov.vn/rss")])
+        repo.store_batch("r", [], records, [])
+    facts = run_query(db_path, "select count(*) from facts where kind = 'backlog'")[1][0][0]
+    shown = run_query(db_path, "select count, url from v_backlog order by count")[1]
+    assert facts == 4  # 48 twice (lead and copy), 5 and 3 in the other report
+    assert [c for c, _ in shown] == [3, 5, 48]  # nothing hidden, the copy's 48 once
+    assert shown[-1][1].endswith("/lead")  # from the lead
