@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 
 from cchc_monitor.models import Fact
-from cchc_monitor.text import NUMBER, clause_end, clause_start, lower_same_length, parse_number
+from cchc_monitor.text import clause_end, clause_start, lower_same_length, parse_number
 
 # Index names as written (Vietnamese or acronym) → canonical index; `explicit` names a formal index.
+# All patterns run on lower-cased text, so "PAR Index", "Par index" and "PAR-INDEX" are one name.
 INDEX_NAMES: list[tuple[re.Pattern[str], str, bool]] = [
-    (re.compile(r"par\s*index|chỉ\s+số\s+(?:cchc|cải\s+cách\s+hành\s+chính)"), "PAR INDEX", True),
+    (re.compile(r"par[\s-]*index|chỉ\s+số\s+(?:cchc|cải\s+cách\s+hành\s+chính)"), "PAR INDEX", True),
     # "Kết quả (đánh giá,) xếp hạng cải cách hành chính": the reform assessment itself
     (re.compile(r"(?:xếp\s+hạng|kết\s+quả\s+(?:đánh\s+giá,?\s+)?(?:xếp\s+hạng\s+)?)\s*(?:công\s+tác\s+)?"
                 r"(?:cchc|cải\s+cách\s+hành\s+chính)"), "PAR INDEX", True),
     (re.compile(r"sipas|hài\s+lòng\s+của\s+người\s+dân[^.;]{0,40}?đối\s+với\s+sự\s+phục\s+vụ\s+của\s+"
-                r"(?:các\s+)?cơ\s+quan\s+hành\s+chính"), "SIPAS", True),
+                r"(?:các\s+)?cơ\s+quan\s+hành\s+chính|hài\s+lòng\s+về\s+sự\s+phục\s+vụ\s+hành\s+chính"), "SIPAS", True),
     # a local satisfaction rate (mức độ hài lòng), not the national SIPAS survey
     (re.compile(r"(?:chỉ\s+số\s+|mức\s+độ\s+)?hài\s+lòng"), "Mức độ hài lòng", False),
     (re.compile(r"papi|hiệu\s+quả\s+quản\s+trị\s+và\s+hành\s+chính\s+công"), "PAPI", True),
@@ -23,56 +25,64 @@ INDEX_NAMES: list[tuple[re.Pattern[str], str, bool]] = [
     # service index of the national public-service portal (người dân, doanh nghiệp)
     (re.compile(r"chỉ\s+số\s+phục\s+vụ\s+người\s+dân"), "Chỉ số phục vụ người dân, doanh nghiệp", True),
 ]
-# "this index", "the index above", "category", or "Chỉ số" alone: the index was named before.
-ANAPHORA_RE = re.compile(
-    r"chỉ\s+số\s+(?:này|trên|đó)|hạng\s+mục|chỉ\s+số\s+thành\s+phần"
-    r"|chỉ\s+số(?!\s+(?:cchc|cải|par|sipas|papi|pci|hài|năng|phục|hiệu|này|trên|đó|thành))"
+# "this index", "category", "Chỉ số" alone: the index was named before.
+ANAPHORA_RE = re.compile(r"chỉ\s+số\s+(?:này|trên|đó)|hạng\s+mục|chỉ\s+số\s+thành\s+phần")
+# An index named right after its value or rank, linked by "về" (in/for): "91,36 điểm về ... chỉ số phục vụ".
+INDEX_AFTER_RE = re.compile(
+    r"\s*,?\s*(?:tỉnh|thành\s+phố|địa\s+phương|bộ)?[^\d;.]{0,12}?(?:về|trong|theo)\s+[^\d;.]{0,60}"
 )
-# An index named right after its value, linked by "về" (in/for): "91,36 điểm về ... chỉ số phục vụ".
-INDEX_AFTER_RE = re.compile(r"\s*,?\s*(?:về|trong|theo)\s+[^\d;.]{0,60}")
+# A score number: "1.416" groups thousands; "90.17" (two decimals) cannot, so its dot is a decimal mark.
+NUM = r"\d{1,3}(?:\.\d{3})+(?:,\d+)?(?![.\d])|\d+(?:[.,]\d+)?"
 # A value, its maximum and unit: "93,36/100 điểm", "91,80%", "46,0415".
-VALUE = rf"(?P<num>{NUMBER})(?:\s*/\s*(?P<max>{NUMBER}))?\s*(?P<unit>điểm|%)"
+VALUE = rf"(?P<num>{NUM})(?:\s*/\s*(?P<max>{NUM}))?\s*(?P<unit>điểm|%)?"
 # A value after a verb: "đạt 93,36/100 điểm", "với mức điểm 46,0415", "là 95,56%", "lần lượt là A và B".
 VALUE_RE = re.compile(
-    rf"(?:đạt|được|với|là|ở\s+mức|mức\s+điểm|số\s+điểm|tổng\s+điểm)\s*(?:kết\s+quả\s+|mức\s+)?{VALUE}?"
+    r"(?<!\w)(?:đạt|được|với|là|ở\s+mức|mức\s+điểm|số\s+điểm|điểm\s+số|tổng\s+điểm|có)\s*"
+    rf"(?:kết\s+quả\s+|mức\s+|điểm\s+số\s+|số\s+điểm\s+)?{VALUE}"
 )
 # A value in parentheses after a name: "Đà Nẵng (90,25%)", "(đạt 91,14%)".
-PAREN_VALUE_RE = re.compile(rf"\(\s*(?:đạt\s+)?{VALUE}\s*\)")
-# The next value of a list: "43,9603 và 41,7754".
-LIST_NEXT_RE = re.compile(rf"\s*(?:,|và)\s*{VALUE}?(?![\d/])")
-MAX_AFTER_RE = re.compile(rf"\s*\(?\s*trên\s+tổng\s+(?:số\s+)?điểm\s+(?:là\s+)?(?P<max>{NUMBER})")
+PAREN_VALUE_RE = re.compile(rf"\(\s*(?:đạt\s+)?(?P<num>{NUM})(?:\s*/\s*(?P<max>{NUM}))?\s*(?P<unit>điểm|%)\s*\)")
+# Satisfaction as a share of people: "85,48% người dân, tổ chức hài lòng".
+SHARE_RE = re.compile(rf"(?P<num>{NUM})()(?P<unit>%)\s*(?:số\s+)?người\s+dân[^.;\d]{{0,40}}?hài\s+lòng")
+# The next value of a list, maybe after its entity: "43,9603 và 41,7754", "vùng A đạt 87,72%, vùng B 86,82%".
+LIST_NEXT_RE = re.compile(
+    rf"\s*(?:,|;|và)\s*(?:[^\W\d_][^\d,;.()\n%]{{0,40}}?\s)?(?:đạt\s+|với\s+|là\s+)?{VALUE}(?![\d/])"
+)
+MAX_AFTER_RE = re.compile(rf"\s*\(?\s*trên\s+tổng\s+(?:số\s+)?điểm\s+(?:là\s+)?(?P<max>{NUM})")
 # What a count is of, so it is not a score: "19.536 người dân", "5 hồ sơ".
-COUNT_NOUN_RE = re.compile(r"\s*(?:người|hồ\s+sơ|tỷ|triệu|nghìn|ngàn|đơn\s+vị|cơ\s+quan|lượt|ha|km|tháng|ngày|năm)\b")
-# A rank: "xếp (hạng) (thứ) 14/63", "đứng thứ 13/34", "vị trí thứ 5/14", "hạng 07/63"; found from its
-# digits, then the verb just before them is checked (much faster than scanning for the verbs).
-RANK_DIGITS_RE = re.compile(r"(\d{1,2})\s*/\s*(\d{1,2})(?![\d/])")
-RANK_VERB_RE = re.compile(r"(?:xếp\s+(?:hạng\s+)?(?:thứ\s+)?|đứng\s+(?:thứ\s+)?|vị\s+trí\s+(?:thứ\s+)?|hạng\s+)$")
-
-
-@dataclass(frozen=True)
-class _Rank:
-    start: int  # where the verb begins
-    end: int
-    text: str  # "14/63"
-
-
-def _ranks(low: str, start: int = 0, end: int | None = None) -> list[_Rank]:
-    """Ranks between start and end, in text order."""
-    found = []
-    for m in RANK_DIGITS_RE.finditer(low, start, len(low) if end is None else end):
-        verb = RANK_VERB_RE.search(low, max(0, m.start() - 24), m.start())
-        if verb:
-            found.append(_Rank(verb.start(), m.end(), f"{m.group(1)}/{m.group(2)}"))
-    return found
-
-
-# After a rank, the units ranked: provinces, ministries, localities.
-RANKED_UNITS_RE = re.compile(r"\s*(?:tỉnh|thành|địa\s+phương|bộ|sở|đơn\s+vị)")
-# What else a province may be ranked by: dossiers, growth, GRDP, revenue, investment, exports.
-OTHER_MEASURE_RE = re.compile(r"hồ\s+sơ|h[ạẹ]n\b|tăng\s+trưởng|grdp|thu\s+ngân\s+sách|vốn|xuất\s+khẩu|doanh\s+thu")
+COUNT_NOUN_RE = re.compile(
+    r"\s*(?:người|hồ\s+sơ|tỷ|triệu|nghìn|ngàn|đơn\s+vị|cơ\s+quan|lượt|ha|km|tháng|ngày|năm|bậc)\b"
+)
+# Just before a number, what makes it a change, a threshold or a range, not a level:
+# higher/lower by, up/down, above/below, from, about, nearly, over, a share of, "45,5-45,7".
+NOT_LEVEL_BEFORE_RE = re.compile(
+    r"(?:hơn|tăng|giảm|trên|dưới|từ|khoảng|gần|vượt|thêm|chiếm|[-–])\s*(?:đạt\s+|là\s+|được\s+)?$"
+)
+# Before a value in its clause: a target or a scale, not a result (strive for, target, at least, total points).
+TARGET_RE = re.compile(r"phấn\s+đấu|mục\s+tiêu|chỉ\s+tiêu|tối\s+thiểu|ít\s+nhất|thang\s+điểm|tổng\s+điểm\s+đánh\s+giá")
+# What else a figure may measure: dossiers, deadlines, growth, GRDP, revenue, investment, exports, rates.
+OTHER_MEASURE_RE = re.compile(
+    r"hồ\s+sơ|h[ạẹ]n\b|tăng\s+trưởng|grdp|ngân\s+sách|vốn|xuất\s+khẩu|doanh\s+thu|giải\s+ngân|trực\s+tuyến"
+    r"|tỷ\s+lệ(?!\s+(?:người\s+dân\s+)?hài)|học\s+sinh|bảo\s+hiểm|giải\s+(?:nhất|nhì|ba)|đội\b|trận\b"
+)
+# A rank: "xếp (hạng) (thứ) 14/63", "đứng thứ 13", "vị trí số 1", "hạng 48", "và thứ 3", "thứ 5 trong 6".
+RANK_RE = re.compile(
+    r"(?<!\w)(?:(?:xếp|đứng)\s+(?:ở\s+)?(?:vị\s+trí\s+|hạng\s+)?(?:số\s+|thứ\s+)?|vị\s+trí\s+(?:số\s+|thứ\s+)?"
+    r"|hạng\s+(?:thứ\s+)?|(?<=và\s)thứ\s+)"
+    r"(\d{1,2})(?:\s*/\s*(\d{1,3})|\s+(?:trong|trên)\s+(?:số\s+|tổng\s+số\s+)?(\d{1,3})(?![\d.,]))?"
+    r"(?![\d/%]|[.,]\d|\s*(?:điểm|%|giải|đội|trận))"
+)
+# "xếp hạng 17 bộ", "đánh giá, xếp hạng 63 UBND tỉnh": how many units are ranked, not a rank.
+RANKED_COUNT_RE = re.compile(r"\s+(?:bộ|tỉnh|ubnd|đơn\s+vị|cơ\s+quan|địa\s+phương|sở|huyện|xã)")
+# Ranks given "respectively" ("thứ 5 và thứ 6 lần lượt là A, đạt X và B, đạt Y") go to the values in order.
+RESPECTIVE_RE = re.compile(r"\s*(?:là\s+)?lần\s+lượt")
+# A former rank: "từ vị trí số 28 (năm ngoái) lên ...".
+FROM_BEFORE_RE = re.compile(r"từ\s+$")
 # The year a value is for; "so với năm 2021" (compared with) names the baseline, not the year.
 YEAR_RE = re.compile(r"(?<!so với )(?:năm|quý\s+[iv]+/|index|papi|sipas|pci|cchc)\s*(20\d\d)\b")
-CHANGE_RE = re.compile(rf"(?:tăng|giảm)\s+({NUMBER})\s+(?:điểm|bậc)")
+YEAR_NEAR_RE = re.compile(r"\s*\(?\s*(?:năm\s+)(20\d\d)\b")
+CHANGE_RE = re.compile(r"(?:tăng|giảm)\s+(\d+(?:,\d+)?)\s+(?:điểm|bậc)")
+TOPIC_SPAN = 1500  # how far back an index named once still governs the values listed after it
 
 
 @dataclass(frozen=True)
@@ -81,133 +91,257 @@ class _Index:
     explicit: bool
 
 
-# All index names in one pattern, one group each, so a window is scanned once.
+# All index names in one pattern, one group each, so the text is scanned once.
 INDEX_RE = re.compile("|".join(f"(?P<i{n}>{pattern.pattern})" for n, (pattern, _, _) in enumerate(INDEX_NAMES)))
 
 
+@dataclass(frozen=True)
+class _Mentions:
+    """Every index named in the article, in text order, looked up by position."""
+
+    ends: list[int]
+    indexes: list[_Index]
+
+    @classmethod
+    def of(cls, low: str) -> _Mentions:
+        ends, indexes = [], []
+        for m in INDEX_RE.finditer(low):
+            _, name, explicit = INDEX_NAMES[int((m.lastgroup or "i0")[1:])]
+            ends.append(m.end())
+            indexes.append(_Index(name, explicit))
+        return cls(ends, indexes)
+
+    def last(self, start: int, end: int) -> _Index | None:
+        """The index named last that ends inside (start, end]."""
+        i = bisect_left(self.ends, end + 1) - 1
+        return self.indexes[i] if i >= 0 and self.ends[i] > start else None
+
+
 def _last_index(window: str) -> _Index | None:
-    """The index named last in the window (lower-cased text)."""
-    matches = list(INDEX_RE.finditer(window))
-    last = matches[-1] if matches else None
-    if last is None or last.lastgroup is None:
-        return None
-    _, name, explicit = INDEX_NAMES[int(last.lastgroup[1:])]
-    return _Index(name, explicit)
+    """The index named last in a short window (lower-cased text)."""
+    return _Mentions.of(window).last(0, len(window))
 
 
-def _index_for(text: str, start: int, end: int) -> _Index | None:
-    """The index a value at [start, end) belongs to: named before it in the clause, just after it,
-    or, when the clause says "chỉ số này" / "hạng mục", in the sentences before."""
-    begin = clause_start(text, start, limit=250)
-    found = _last_index(text[begin:start])
+@dataclass
+class _Value:
+    start: int
+    end: int
+    value: float
+    top: str | None
+    unit: str | None
+    index: _Index
+    rank: _Rank | None = None
+
+
+@dataclass(frozen=True)
+class _Rank:
+    start: int
+    end: int
+    text: str  # "14/63", "3", "5/6"
+    lead: int  # the position itself
+    former: bool  # "từ vị trí số 28": the rank it rose or fell from
+
+
+def _ranks(low: str) -> list[_Rank]:
+    """Every rank in text order."""
+    found = []
+    for m in RANK_RE.finditer(low):
+        total = m.group(2) or m.group(3)
+        bare = not total and not re.search(r"(?:thứ|số)\s+\d+$", m.group())
+        if bare and RANKED_COUNT_RE.match(low, m.end()):
+            continue
+        text = f"{m.group(1)}/{total}" if total else m.group(1)
+        former = bool(FROM_BEFORE_RE.search(low, max(0, m.start() - 6), m.start()))
+        found.append(_Rank(m.start(), m.end(), text, int(m.group(1)), former))
+    return found
+
+
+def score_number(token: str, unit: str | None) -> float:
+    """A score as written; a percentage whose dot cannot group thousands reads it as a decimal."""
+    value = parse_number(token)
+    if unit == "%" and value > 100 and "." in token and "," not in token:
+        return float(token)
+    return value
+
+
+def _index_for(low: str, mentions: _Mentions, start: int, end: int) -> _Index | None:
+    """The index a value or rank at [start, end) belongs to: named before it in the clause, just
+    after it ("... về Chỉ số CCHC"), or named once before in the article (within TOPIC_SPAN) when
+    the clause measures nothing else."""
+    begin = clause_start(low, start, limit=250)
+    found = mentions.last(begin, start)
     if found:
         return found
-    linked = INDEX_AFTER_RE.match(text, end)  # "đạt 91,36 điểm về kết quả đánh giá chỉ số ..."
-    if linked:
-        found = _last_index(linked.group())
-        if found:
-            return found
-    if ANAPHORA_RE.search(text[begin:end]):
-        return _last_index(text[max(0, begin - 400) : begin])
+    linked = INDEX_AFTER_RE.match(low, end)
+    if linked and (found := _last_index(linked.group())):
+        return found
+    if ANAPHORA_RE.search(low, begin, end) or not OTHER_MEASURE_RE.search(low, begin, end):
+        return mentions.last(max(0, begin - TOPIC_SPAN), begin)
     return None
 
 
-def _year(text: str, start: int, end: int) -> int | None:
-    begin = clause_start(text, start, limit=250)
-    years = YEAR_RE.findall(text[begin:end])
-    if years:
-        return int(years[-1])
-    years = YEAR_RE.findall(text[max(0, begin - 300) : begin])
-    return int(years[-1]) if years else None
+def _satisfaction(low: str, start: int) -> _Index:
+    """A share of satisfied people: SIPAS when its sentence names the service survey."""
+    begin = clause_start(low, start, limit=300)
+    named = _last_index(low[begin : start + 120])
+    return named if named and named.name == "SIPAS" else _Index("Mức độ hài lòng", False)
 
 
-def _candidates(text: str) -> list[re.Match[str]]:
+def _candidates(low: str) -> list[re.Match[str]]:
     """Value matches in text order, list continuations included."""
-    found = sorted([*VALUE_RE.finditer(text), *PAREN_VALUE_RE.finditer(text)], key=lambda m: m.start())
+    found = sorted([*VALUE_RE.finditer(low), *PAREN_VALUE_RE.finditer(low), *SHARE_RE.finditer(low)],
+                   key=lambda m: m.start("num"))
     out: list[re.Match[str]] = []
     for m in found:
-        if out and m.start() < out[-1].end():
+        if out and m.start("num") < out[-1].end():
             continue
         out.append(m)
         cursor = m
-        while (nxt := LIST_NEXT_RE.match(text, cursor.end())) is not None:
+        while (nxt := LIST_NEXT_RE.match(low, cursor.end())) is not None and _is_score_value(low, nxt):
             out.append(nxt)
             cursor = nxt
     return out
 
 
-def _is_score_value(text: str, m: re.Match[str]) -> bool:
+def _is_score_value(low: str, m: re.Match[str]) -> bool:
     num, unit, top = m.group("num"), m.group("unit"), m.group("max")
-    if COUNT_NOUN_RE.match(text, m.end()):
+    if m.re is not SHARE_RE and COUNT_NOUN_RE.match(low, m.end()):
         return False
-    value = parse_number(num)
+    if NOT_LEVEL_BEFORE_RE.search(low, max(0, m.start("num") - 16), m.start("num")):
+        return False
+    value = score_number(num, unit)
     if unit == "%" and value > 100 or top and value > parse_number(top):
         return False
     # a bare number is a score only when it has decimals ("42,3265"), not a year or a count
-    return bool(unit or top or "," in num)
+    return bool(unit or top or "," in num or "." in num and value < 100)
+
+
+def _values(low: str, mentions: _Mentions) -> list[_Value]:
+    """Index values in text order, each (index, value, year) once."""
+    values: list[_Value] = []
+    seen: set[tuple[str, float, int | None]] = set()
+    for m in _candidates(low):
+        start, end = m.start("num"), m.end()
+        if not _is_score_value(low, m) or TARGET_RE.search(low, clause_start(low, start, limit=120), start):
+            continue
+        index = _satisfaction(low, start) if m.re is SHARE_RE else _index_for(low, mentions, start, end)
+        if index is None:
+            continue
+        value = score_number(m.group("num"), m.group("unit"))
+        key = (index.name, value, _year(low, start, end))
+        if key in seen:
+            continue
+        seen.add(key)
+        top = m.group("max") or (mx.group("max") if (mx := MAX_AFTER_RE.match(low, end)) else None)
+        values.append(_Value(m.start(), end, value, top, m.group("unit"), index))
+    return values
+
+
+def _attach(low: str, rank: _Rank, values: list[_Value], mentions: _Mentions) -> bool:
+    """Give the rank to the value of its clause: the first one after it, else the last one before
+    it that has none, with no parenthesis between; a former rank stays alone."""
+    if rank.former:
+        return False
+    begin, stop = clause_start(low, rank.start, limit=250), clause_end(low, rank.end, limit=120)
+    index = _index_for(low, mentions, rank.start, rank.end)
+    after = [v for v in values if rank.end <= v.start < stop]
+    before = [v for v in values if begin <= v.start and v.end <= rank.start]
+    for value in after[:1]:
+        if value.rank is None and not RANK_RE.search(low, rank.end, value.start):
+            value.rank = rank
+            return True
+    for value in before[-1:]:
+        between = low[value.end : rank.start]
+        if (value.rank is None and (index is None or index.name == value.index.name)
+                and "(" not in between):
+            value.rank = rank
+            return True
+    return False
+
+
+def _respective(low: str, ranks: list[_Rank], values: list[_Value]) -> set[int]:
+    """Ranks joined by "và" and followed by "lần lượt" (respectively), each given to the next
+    value of the clause in order; returns the start of every rank so given."""
+    given: set[int] = set()
+    i = 0
+    while i < len(ranks):
+        run = [ranks[i]]
+        while (i + len(run) < len(ranks)
+               and re.fullmatch(r"\s*(?:,|và)\s*", low[run[-1].end : ranks[i + len(run)].start])):
+            run.append(ranks[i + len(run)])
+        i += len(run)
+        if len(run) < 2 or not RESPECTIVE_RE.match(low, run[-1].end):
+            continue
+        stop = clause_end(low, run[-1].end, limit=250)
+        following = [v for v in values if run[-1].end <= v.start < stop and v.rank is None]
+        for rank, value in zip(run, following, strict=False):
+            value.rank = rank
+            given.add(rank.start)
+    return given
 
 
 def scores(text: str) -> list[Fact]:
-    """Index values and ranks tied to a named index, each value once, in text order.
+    """Index values and ranks tied to a named index, each once, in text order.
 
     Patterns run on a lower-cased copy with the same offsets; phrases come from the text itself.
     """
     low = lower_same_length(text)
-    facts: list[Fact] = []
-    seen: set[tuple[str | None, float | None, str | None]] = set()
-    used_ranks: set[int] = set()
-    for m in _candidates(low):
-        if not _is_score_value(low, m):
-            continue
-        index = _index_for(low, m.start(), m.end())
+    mentions = _Mentions.of(low)
+    if not mentions.ends:
+        return []
+    values = _values(low, mentions)
+    facts = []
+    seen_ranks: set[tuple[str | None, int, int | None]] = set()
+    ranks = _ranks(low)
+    respective = _respective(low, ranks, values)
+    lone = [r for r in ranks if r.start not in respective and not _attach(low, r, values, mentions)]
+    for value in values:
+        if value.rank:
+            seen_ranks.add((value.index.name, value.rank.lead, _year(low, value.start, value.end)))
+        facts.append(_fact(text, low, value.start, value.end, value.value, value.index, value.top, value.rank))
+    for rank in lone:
+        index = _index_for(low, mentions, rank.start, rank.end)
         if index is None:
             continue
-        value = parse_number(m.group("num"))
-        top = m.group("max") or (mx.group("max") if (mx := MAX_AFTER_RE.match(low, m.end())) else None)
-        stop = min(clause_end(low, m.end(), limit=80), m.end() + 80)
-        rank = next(iter(_ranks(low, m.end(), stop)), None)
-        if rank and not VALUE_RE.search(low, m.end(), rank.start):
-            used_ranks.add(rank.start)
-        else:
-            rank = None
-        if (index.name, value, None) in seen:
-            continue
-        seen.add((index.name, value, None))
-        change = CHANGE_RE.search(low, m.end(), stop)
-        facts.append(_fact(text, low, m.start(), m.end(), value, index, top, rank, change))
-    for rank in _ranks(low):
-        if rank.start in used_ranks:
-            continue
-        rank_fact = _rank_only(text, low, rank)
-        if rank_fact and (rank_fact.attrs["index"], None, rank_fact.attrs["rank"]) not in seen:
-            seen.add((rank_fact.attrs["index"], None, rank_fact.attrs["rank"]))
-            facts.append(rank_fact)
+        year = _rank_year(low, rank)
+        if any((index.name, rank.lead) == (n, lead) and (year == y or None in (year, y))
+               for n, lead, y in seen_ranks):
+            continue  # the same rank said again ("thứ 3 là thành phố Hà Nội" after "xếp thứ 3/63")
+        seen_ranks.add((index.name, rank.lead, year))
+        facts.append(_fact(text, low, rank.start, rank.end, None, index, None, rank, year))
     return sorted(facts, key=lambda f: f.start)
 
 
-def _rank_only(text: str, low: str, rank: _Rank) -> Fact | None:
-    """A rank with no value ("xếp thứ 14/63 tỉnh"): kept when its clause names an index, or when
-    provinces are ranked right after a sentence about a formal index and the clause measures
-    nothing else (no dossiers, growth, revenue)."""
-    index = _index_for(low, rank.start, rank.end)
-    if index is None:
-        begin = clause_start(low, rank.start, limit=250)
-        context = _last_index(low[max(0, begin - 300) : begin])
-        if (not RANKED_UNITS_RE.match(low, rank.end) or context is None or not context.explicit
-                or OTHER_MEASURE_RE.search(low, begin, rank.start)):
-            return None
-    change = CHANGE_RE.search(low, rank.end, min(clause_end(low, rank.end, limit=60), rank.end + 60))
-    return _fact(text, low, rank.start, rank.end, None, index, None, rank, change)
+def _year(low: str, start: int, end: int) -> int | None:
+    begin = clause_start(low, start, limit=250)
+    years = YEAR_RE.findall(low, begin, end)
+    if years:
+        return int(years[-1])
+    years = YEAR_RE.findall(low, max(0, begin - 300), begin)
+    return int(years[-1]) if years else None
 
 
-def _fact(text: str, low: str, start: int, end: int, value: float | None, index: _Index | None,
-          top: str | None, rank: _Rank | None, change: re.Match[str] | None) -> Fact:
+def _rank_year(low: str, rank: _Rank) -> int | None:
+    """The year written right after the rank ("hạng 48 (năm 2012)"), or right before it."""
+    near = YEAR_NEAR_RE.match(low, rank.end)
+    if near:
+        return int(near.group(1))
+    before = re.search(r"năm\s+(20\d\d)\s*,?\s*$", low[max(0, rank.start - 16) : rank.start])
+    return int(before.group(1)) if before else _year(low, rank.start, rank.end)
+
+
+def _fact(text: str, low: str, start: int, end: int, value: float | None, index: _Index,
+          top: str | None, rank: _Rank | None, year: int | None = None) -> Fact:
+    stop = min(clause_end(low, end, limit=80), end + 80)
+    change = CHANGE_RE.search(low, end, stop)
     attrs = {
-        "index": index.name if index else None,
-        "explicit": bool(index and index.explicit),
+        "index": index.name,
+        "explicit": index.explicit,
         "max": parse_number(top) if top else None,
-        "year": _year(low, start, end),
+        "year": year or _year(low, start, end),
         "rank": rank.text if rank else None,
         "change": text[change.start() : change.end()] if change else None,
     }
+    if rank and value is not None:
+        start, end = min(start, rank.start), max(end, rank.end)
     return Fact("score", text[start:end], start, end, value, attrs)
