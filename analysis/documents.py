@@ -32,6 +32,7 @@ TYPE_WORDS = {
     "Đề án": "scheme",
     "Kết luận": "conclusion",
     "Quy chế": "regulation",
+    "Văn bản": "document (a letter or note of an office)",
 }
 # Type codes inside a number ("KH" in 148/KH-UBND) → type word.
 TYPE_CODES = {
@@ -50,6 +51,10 @@ TYPE_BEFORE_RE = re.compile(
     r"(" + "|".join(sorted(map(re.escape, TYPE_WORDS), key=len, reverse=True)) + r")"
     r"(?:\s+(?:của\s+\S+\s+)?(?:số|sô)\s*:?|\s*số:|\s*)\s*$",
     re.I,
+)
+# A document cited by its bare number: "Chỉ thị số 23 về ...", "Nghị quyết số 36a".
+BARE_NUMBER_RE = re.compile(
+    r"(" + "|".join(sorted(map(re.escape, TYPE_WORDS), key=len, reverse=True)) + r")\s+số\s*(\d{1,5}[a-z]?)(?![\w/.,-])"
 )
 DATE_AFTER_RE = re.compile(r"^\s*,?\s*(?:ban\s+hành\s+)?ngày\s*", re.I)
 
@@ -164,8 +169,23 @@ def documents(text: str) -> list[Fact]:
             "issued_by": _local_issuer(text, start, end),
         }
         facts.append(Fact("document", text[start:end], start, end, None, attrs))
+    _bare_numbers(text, facts, seen)
     _date_legal_header(text, facts)
-    return facts
+    return sorted(facts, key=lambda f: f.start)
+
+
+def _bare_numbers(text: str, facts: list[Fact], seen: set[str]) -> None:
+    """Documents cited by type and bare number, unless a full number begins with the same digits
+    (the same document written in full elsewhere)."""
+    leads = {re.match(r"\d+", key).group() for key in seen if re.match(r"\d+", key)}  # type: ignore[union-attr]
+    for m in BARE_NUMBER_RE.finditer(text):
+        number = m.group(2)
+        if number.upper() in seen or re.match(r"\d+", number).group() in leads:  # type: ignore[union-attr]
+            continue
+        seen.add(number.upper())
+        attrs = {"number": number, "type": _canonical_type(m.group(1)), "issuer": None,
+                 "date": None, "issued_by": None}
+        facts.append(Fact("document", m.group(), m.start(), m.end(), None, attrs))
 
 
 # "Ngày 18 tháng 7 năm 2025, UBND xã ... đã ban hành Quyết định số 119/QĐ-UBND": the date of issue
