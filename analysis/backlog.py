@@ -45,11 +45,12 @@ LOCATIVE_BEFORE_RE = re.compile(r"(?:địa\s+bàn|trong)\s+$")
 ON_TIME_RE = re.compile(r"(?:đúng\s+và\s+trước|trước\s+và\s+đúng|đúng)\s+h[ạẹ]n")
 PERCENT_RE = re.compile(rf"({NUMBER})\s?%")
 # The share written before its deadline word: "tỷ lệ giải quyết 100% thủ tục ... đúng hạn",
-# "trên 98% hồ sơ được giải quyết đúng hạn" (no comma, figure or other measure between).
+# "trên 98% hồ sơ được giải quyết đúng hạn" (no comma, figure or other measure between); found
+# from the deadline word, looking back at most RATE_LOOKBACK characters.
 RATE_BEFORE_RE = re.compile(
-    rf"(?:tỷ\s+lệ[^\d%;.,\n]{{0,40}}?|(?<![\d.,]))({NUMBER})\s?%(?P<gap>[^\d%;.,\n]{{0,60}}?)"
-    r"(?:đúng\s+và\s+trước|trước\s+và\s+đúng|đúng)\s+h[ạẹ]n"
+    rf"(?:(tỷ\s+lệ)[^\d%;.,\n]{{0,40}}?)?(?<![\d.,])({NUMBER})\s?%(?P<gap>[^\d%;.,\n]{{0,60}})$"
 )
+RATE_LOOKBACK = 120
 RATE_GAP_BREAK_RE = re.compile(r"trực\s+tuyến|trễ|quá|chậm|tiếp\s+nhận")
 
 
@@ -259,15 +260,18 @@ def on_time_rates(text: str) -> list[Fact]:
         facts.append(
             Fact("on_time_rate", text[m.start() : pct.end()], m.start(), pct.end(), value, {})
         )
-    for m in RATE_BEFORE_RE.finditer(low):
-        value = parse_number(m.group(1))
-        gap = m.group("gap")
+    for key in ON_TIME_RE.finditer(low):
+        share = RATE_BEFORE_RE.search(low, max(0, key.start() - RATE_LOOKBACK), key.start())
+        if share is None:
+            continue
+        value = parse_number(share.group(2))
+        gap = share.group("gap")
         if value > 100 or value in seen or RATE_GAP_BREAK_RE.search(gap):
             continue
-        if m.group().startswith(m.group(1)) and "hồ sơ" not in gap and "thủ tục" not in gap:
+        if not share.group(1) and "hồ sơ" not in gap and "thủ tục" not in gap:
             continue  # without "tỷ lệ", the share must be of dossiers or procedures
         seen.add(value)
-        facts.append(Fact("on_time_rate", text[m.start() : m.end()], m.start(), m.end(), value, {}))
+        facts.append(Fact("on_time_rate", text[share.start() : key.end()], share.start(), key.end(), value, {}))
     for fact in tables.status_tables(text).on_time:
         if fact.value is not None and fact.value not in seen:
             seen.add(fact.value)

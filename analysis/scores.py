@@ -11,17 +11,27 @@ from cchc_monitor.text import clause_end, clause_start, lower_same_length, parse
 
 # Index names as written (Vietnamese or acronym) → canonical index; `explicit` names a formal index.
 # All patterns run on lower-cased text, so "PAR Index", "Par index" and "PAR-INDEX" are one name.
+# Each pattern starts with a literal, so the regex engine scans for it quickly (one alternation of
+# them all would test every position of the text).
 INDEX_NAMES: list[tuple[re.Pattern[str], str, bool]] = [
-    (re.compile(r"par[\s-]*index|chỉ\s+số\s+(?:cchc|cải\s+cách\s+hành\s+chính)"), "PAR INDEX", True),
+    (re.compile(r"par[\s-]*index"), "PAR INDEX", True),
+    (re.compile(r"chỉ\s+số\s+(?:cchc|cải\s+cách\s+hành\s+chính)"), "PAR INDEX", True),
     # "Kết quả (đánh giá,) xếp hạng cải cách hành chính": the reform assessment itself
-    (re.compile(r"(?:xếp\s+hạng|kết\s+quả\s+(?:đánh\s+giá,?\s+)?(?:xếp\s+hạng\s+)?)\s*(?:công\s+tác\s+)?"
+    (re.compile(r"xếp\s+hạng\s*(?:công\s+tác\s+)?(?:cchc|cải\s+cách\s+hành\s+chính)"), "PAR INDEX", True),
+    (re.compile(r"kết\s+quả\s+(?:đánh\s+giá,?\s+)?(?:xếp\s+hạng\s+)?\s*(?:công\s+tác\s+)?"
                 r"(?:cchc|cải\s+cách\s+hành\s+chính)"), "PAR INDEX", True),
-    (re.compile(r"sipas|hài\s+lòng\s+của\s+người\s+dân[^.;]{0,40}?đối\s+với\s+sự\s+phục\s+vụ\s+của\s+"
-                r"(?:các\s+)?cơ\s+quan\s+hành\s+chính|hài\s+lòng\s+về\s+sự\s+phục\s+vụ\s+hành\s+chính"), "SIPAS", True),
+    (re.compile(r"sipas"), "SIPAS", True),
+    (re.compile(r"hài\s+lòng\s+của\s+người\s+dân[^.;]{0,40}?đối\s+với\s+sự\s+phục\s+vụ\s+của\s+"
+                r"(?:các\s+)?cơ\s+quan\s+hành\s+chính"), "SIPAS", True),
+    (re.compile(r"hài\s+lòng\s+về\s+sự\s+phục\s+vụ\s+hành\s+chính"), "SIPAS", True),
     # a local satisfaction rate (mức độ hài lòng), not the national SIPAS survey
-    (re.compile(r"(?:chỉ\s+số\s+|mức\s+độ\s+)?hài\s+lòng"), "Mức độ hài lòng", False),
-    (re.compile(r"papi|hiệu\s+quả\s+quản\s+trị\s+và\s+hành\s+chính\s+công"), "PAPI", True),
-    (re.compile(r"\bpci\b|năng\s+lực\s+cạnh\s+tranh"), "PCI", True),
+    (re.compile(r"chỉ\s+số\s+hài\s+lòng"), "Mức độ hài lòng", False),
+    (re.compile(r"mức\s+độ\s+hài\s+lòng"), "Mức độ hài lòng", False),
+    (re.compile(r"hài\s+lòng"), "Mức độ hài lòng", False),
+    (re.compile(r"papi"), "PAPI", True),
+    (re.compile(r"hiệu\s+quả\s+quản\s+trị\s+và\s+hành\s+chính\s+công"), "PAPI", True),
+    (re.compile(r"pci\b"), "PCI", True),  # a whole word: checked before it too
+    (re.compile(r"năng\s+lực\s+cạnh\s+tranh"), "PCI", True),
     # service index of the national public-service portal (người dân, doanh nghiệp)
     (re.compile(r"chỉ\s+số\s+phục\s+vụ\s+người\s+dân"), "Chỉ số phục vụ người dân, doanh nghiệp", True),
 ]
@@ -37,13 +47,13 @@ NUM = r"\d{1,3}(?:\.\d{3})+(?:,\d+)?(?![.\d])|\d+(?:[.,]\d+)?"
 VALUE = rf"(?P<num>{NUM})(?:\s*/\s*(?P<max>{NUM}))?\s*(?P<unit>điểm|%)?"
 # A value after a verb: "đạt 93,36/100 điểm", "với mức điểm 46,0415", "là 95,56%", "lần lượt là A và B".
 VALUE_RE = re.compile(
-    r"(?<!\w)(?:đạt|được|với|là|ở\s+mức|mức\s+điểm|số\s+điểm|điểm\s+số|tổng\s+điểm|có)\s*"
+    r"(?:đạt|được|với|là|ở\s+mức|mức\s+điểm|số\s+điểm|điểm\s+số|tổng\s+điểm|có)\s*"
     rf"(?:kết\s+quả\s+|mức\s+|điểm\s+số\s+|số\s+điểm\s+)?{VALUE}"
 )
 # A value in parentheses after a name: "Đà Nẵng (90,25%)", "(đạt 91,14%)".
 PAREN_VALUE_RE = re.compile(rf"\(\s*(?:đạt\s+)?(?P<num>{NUM})(?:\s*/\s*(?P<max>{NUM}))?\s*(?P<unit>điểm|%)\s*\)")
-# Satisfaction as a share of people: "85,48% người dân, tổ chức hài lòng".
-SHARE_RE = re.compile(rf"(?P<num>{NUM})()(?P<unit>%)\s*(?:số\s+)?người\s+dân[^.;\d]{{0,40}}?hài\s+lòng")
+# Satisfaction as a share of people: "85,48% người dân, tổ chức hài lòng" (found from "hài lòng").
+SHARE_RE = re.compile(rf"(?P<num>{NUM})()(?P<unit>%)\s*(?:số\s+)?người\s+dân[^.;\d%]{{0,40}}$")
 # The next value of a list, maybe after its entity: "43,9603 và 41,7754", "vùng A đạt 87,72%, vùng B 86,82%".
 LIST_NEXT_RE = re.compile(
     rf"\s*(?:,|;|và)\s*(?:[^\W\d_][^\d,;.()\n%]{{0,40}}?\s)?(?:đạt\s+|với\s+|là\s+)?{VALUE}(?![\d/])"
@@ -91,10 +101,6 @@ class _Index:
     explicit: bool
 
 
-# All index names in one pattern, one group each, so the text is scanned once.
-INDEX_RE = re.compile("|".join(f"(?P<i{n}>{pattern.pattern})" for n, (pattern, _, _) in enumerate(INDEX_NAMES)))
-
-
 @dataclass(frozen=True)
 class _Mentions:
     """Every index named in the article, in text order, looked up by position."""
@@ -104,11 +110,21 @@ class _Mentions:
 
     @classmethod
     def of(cls, low: str) -> _Mentions:
-        ends, indexes = [], []
-        for m in INDEX_RE.finditer(low):
-            _, name, explicit = INDEX_NAMES[int((m.lastgroup or "i0")[1:])]
-            ends.append(m.end())
-            indexes.append(_Index(name, explicit))
+        """Each name pattern scanned on its own; at one position the first listed wins, and a
+        mention inside an earlier one does not count (as one alternation would match)."""
+        found = []
+        for order, (pattern, name, explicit) in enumerate(INDEX_NAMES):
+            for m in pattern.finditer(low):
+                if m.start() and low[m.start() - 1].isalnum():
+                    continue
+                found.append((m.start(), order, m.end(), _Index(name, explicit)))
+        found.sort(key=lambda item: (item[0], item[1]))
+        ends, indexes, last_end = [], [], -1
+        for start, _, end, index in found:
+            if start >= last_end:
+                ends.append(end)
+                indexes.append(index)
+                last_end = end
         return cls(ends, indexes)
 
     def last(self, start: int, end: int) -> _Index | None:
@@ -189,8 +205,9 @@ def _satisfaction(low: str, start: int) -> _Index:
 
 def _candidates(low: str) -> list[re.Match[str]]:
     """Value matches in text order, list continuations included."""
-    found = sorted([*VALUE_RE.finditer(low), *PAREN_VALUE_RE.finditer(low), *SHARE_RE.finditer(low)],
-                   key=lambda m: m.start("num"))
+    shares = [share for m in re.finditer(r"hài\s+lòng", low)
+              if (share := SHARE_RE.search(low, max(0, m.start() - 70), m.start()))]
+    found = sorted([*VALUE_RE.finditer(low), *PAREN_VALUE_RE.finditer(low), *shares], key=lambda m: m.start("num"))
     out: list[re.Match[str]] = []
     for m in found:
         if out and m.start("num") < out[-1].end():

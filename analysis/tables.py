@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from cchc_monitor.models import Fact
 from cchc_monitor.text import lower_same_length, parse_number
@@ -34,8 +35,8 @@ MAX_ROWS = 40  # a status table is short; a long run of pairs is not read as one
 
 @dataclass(frozen=True)
 class TableFacts:
-    late: list[Fact]
-    on_time: list[Fact]
+    late: tuple[Fact, ...]
+    on_time: tuple[Fact, ...]
 
 
 def _columns(header: str) -> list[str]:
@@ -55,17 +56,21 @@ def _row_pairs(line: str, offset: int, k: int) -> list[re.Match[str]] | None:
     return tail
 
 
+@lru_cache(maxsize=8)  # late counts and on-time rates of one article read the same tables
 def status_tables(text: str) -> TableFacts:
     """Late counts and on-time shares from every status table in the text."""
     late: list[Fact] = []
     on_time: list[Fact] = []
+    if "hạn" not in text and "HẠN" not in text and "Hạn" not in text:
+        return TableFacts((), ())
     lines = text.split("\n")
     offsets = [0]
     for line in lines:
         offsets.append(offsets[-1] + len(line) + 1)
     for i, line in enumerate(lines[:-2]):
-        low = lower_same_length(line)
-        columns = _columns(low)
+        if "hạn" not in line and "HẠN" not in line and "Hạn" not in line:
+            continue
+        columns = _columns(lower_same_length(line))
         if "late" not in columns or len(columns) < 2:
             continue
         k = len(SUBHEADER_RE.findall(lower_same_length(lines[i + 1])))
@@ -83,4 +88,4 @@ def status_tables(text: str) -> TableFacts:
                     late.append(Fact("backlog", phrase, start, end, parse_number(pair.group(1)), {"level": None}))
                 elif kind == "on_time":
                     on_time.append(Fact("on_time_rate", phrase, start, end, parse_number(pair.group(2)), {}))
-    return TableFacts(late, on_time)
+    return TableFacts(tuple(late), tuple(on_time))
