@@ -53,7 +53,7 @@ VALUE_RE = re.compile(
 # A value in parentheses after a name: "Đà Nẵng (90,25%)", "(đạt 91,14%)".
 PAREN_VALUE_RE = re.compile(rf"\(\s*(?:đạt\s+)?(?P<num>{NUM})(?:\s*/\s*(?P<max>{NUM}))?\s*(?P<unit>điểm|%)\s*\)")
 # Satisfaction as a share of people: "85,48% người dân, tổ chức hài lòng" (found from "hài lòng").
-SHARE_RE = re.compile(rf"(?P<num>{NUM})()(?P<unit>%)\s*(?:số\s+)?người\s+dân[^.;\d%]{{0,40}}$")
+SHARE_RE = re.compile(rf"(?P<num>{NUM})(?P<max>(?!))?(?P<unit>%)\s*(?:số\s+)?người\s+dân[^.;\d%]{{0,40}}$")
 # The next value of a list, maybe after its entity: "43,9603 và 41,7754", "vùng A đạt 87,72%, vùng B 86,82%".
 LIST_NEXT_RE = re.compile(
     rf"\s*(?:,|;|và)\s*(?:[^\W\d_][^\d,;.()\n%]{{0,40}}?\s)?(?:đạt\s+|với\s+|là\s+)?{VALUE}(?![\d/])"
@@ -254,20 +254,22 @@ def _values(low: str, mentions: _Mentions) -> list[_Value]:
     return values
 
 
-def _attach(low: str, rank: _Rank, values: list[_Value], mentions: _Mentions) -> bool:
+def _attach(low: str, rank: _Rank, values: list[_Value], starts: list[int], mentions: _Mentions) -> bool:
     """Give the rank to the value of its clause: the first one after it, else the last one before
     it that has none, with no parenthesis between; a former rank stays alone."""
     if rank.former:
         return False
     begin, stop = clause_start(low, rank.start, limit=250), clause_end(low, rank.end, limit=120)
     index = _index_for(low, mentions, rank.start, rank.end)
-    after = [v for v in values if rank.end <= v.start < stop]
-    before = [v for v in values if begin <= v.start and v.end <= rank.start]
-    for value in after[:1]:
+    i = bisect_left(starts, rank.end)
+    after = values[i : i + 1] if i < len(values) and values[i].start < stop else []
+    j = bisect_left(starts, rank.start) - 1
+    before = values[j : j + 1] if j >= 0 and begin <= values[j].start and values[j].end <= rank.start else []
+    for value in after:
         if value.rank is None and not RANK_RE.search(low, rank.end, value.start):
             value.rank = rank
             return True
-    for value in before[-1:]:
+    for value in before:
         between = low[value.end : rank.start]
         if (value.rank is None and (index is None or index.name == value.index.name)
                 and "(" not in between):
@@ -276,7 +278,7 @@ def _attach(low: str, rank: _Rank, values: list[_Value], mentions: _Mentions) ->
     return False
 
 
-def _respective(low: str, ranks: list[_Rank], values: list[_Value]) -> set[int]:
+def _respective(low: str, ranks: list[_Rank], values: list[_Value], starts: list[int]) -> set[int]:
     """Ranks joined by "và" and followed by "lần lượt" (respectively), each given to the next
     value of the clause in order; returns the start of every rank so given."""
     given: set[int] = set()
@@ -290,7 +292,8 @@ def _respective(low: str, ranks: list[_Rank], values: list[_Value]) -> set[int]:
         if len(run) < 2 or not RESPECTIVE_RE.match(low, run[-1].end):
             continue
         stop = clause_end(low, run[-1].end, limit=250)
-        following = [v for v in values if run[-1].end <= v.start < stop and v.rank is None]
+        first = bisect_left(starts, run[-1].end)
+        following = [v for v in values[first : first + len(run)] if v.start < stop and v.rank is None]
         for rank, value in zip(run, following, strict=False):
             value.rank = rank
             given.add(rank.start)
@@ -308,23 +311,24 @@ def scores(text: str) -> list[Fact]:
         return []
     values = _values(low, mentions)
     facts = []
-    seen_ranks: set[tuple[str | None, int, int | None]] = set()
+    seen_ranks: dict[tuple[str, int], set[int | None]] = {}  # (index, rank) → years it was given for
     ranks = _ranks(low)
-    respective = _respective(low, ranks, values)
-    lone = [r for r in ranks if r.start not in respective and not _attach(low, r, values, mentions)]
+    starts = [v.start for v in values]  # values are in text order
+    respective = _respective(low, ranks, values, starts)
+    lone = [r for r in ranks if r.start not in respective and not _attach(low, r, values, starts, mentions)]
     for value in values:
         if value.rank:
-            seen_ranks.add((value.index.name, value.rank.lead, _year(low, value.start, value.end)))
+            seen_ranks.setdefault((value.index.name, value.rank.lead), set()).add(_year(low, value.start, value.end))
         facts.append(_fact(text, low, value.start, value.end, value.value, value.index, value.top, value.rank))
     for rank in lone:
         index = _index_for(low, mentions, rank.start, rank.end)
         if index is None:
             continue
         year = _rank_year(low, rank)
-        if any((index.name, rank.lead) == (n, lead) and (year == y or None in (year, y))
-               for n, lead, y in seen_ranks):
+        years = seen_ranks.setdefault((index.name, rank.lead), set())
+        if year in years or (years and (year is None or None in years)):
             continue  # the same rank said again ("thứ 3 là thành phố Hà Nội" after "xếp thứ 3/63")
-        seen_ranks.add((index.name, rank.lead, year))
+        years.add(year)
         facts.append(_fact(text, low, rank.start, rank.end, None, index, None, rank, year))
     return sorted(facts, key=lambda f: f.start)
 
