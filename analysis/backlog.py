@@ -266,7 +266,7 @@ def on_time_rates(text: str) -> list[Fact]:
             continue
         value = parse_number(share.group(2))
         gap = share.group("gap")
-        if value > 100 or value in seen or RATE_GAP_BREAK_RE.search(gap):
+        if value > 100 or value in seen or RATE_GAP_BREAK_RE.search(share.group()):
             continue
         if not share.group(1) and "hồ sơ" not in gap and "thủ tục" not in gap:
             continue  # without "tỷ lệ", the share must be of dossiers or procedures

@@ -42,6 +42,7 @@ PLAN_BODY_RE = re.compile(r"m[ụu]c\s+(?:đích|tiêu)\s*,\s*yêu\s+cầu", re.
 PLAN_SUMMARY_RE = re.compile(r"kế\s+hoạch\s+số[^.\n]{0,300}?nhiệm\s+vụ,\s+giải\s+pháp\s+sau", re.I)
 # Late dossiers: late, overdue, slow and overdue, behind time, delayed against the appointment.
 LATE_RE = re.compile(r"(?:trễ|quá|chậm|sai)\s+h[ạẹ]n|chậm,\s*quá\s+hạn|bê\s+trễ", re.I)
+DOSSIER_RE = re.compile(r"hồ\s+sơ|thủ\s+tục", re.I)  # dossiers, procedures
 # Rules rather than reports: a regulation (this, new), a draft, guidance, what is required or must be done.
 NORMATIVE_TITLE_RE = re.compile(r"quy\s+định|dự\s+thảo|hướng\s+dẫn", re.I)
 NORMATIVE_RE = re.compile(r"quy\s+định\s+(?:này|mới)|dự\s+thảo|yêu\s+cầu|phải\s+(?:thực\s+hiện|xin\s+lỗi)", re.I)
@@ -118,9 +119,9 @@ def is_late_story(text: str) -> bool:
     """The headline is about late dossiers, or its lead speaks of them twice; a rule about them
     (a regulation, a draft, guidance: what must be done when one is late) is not a report."""
     title, lead = _title(text), _lead_body(text)
-    if NORMATIVE_TITLE_RE.search(title) or NORMATIVE_RE.search(lead):
+    if NORMATIVE_TITLE_RE.search(title):
         return False
-    return bool(LATE_RE.search(title)) or len(LATE_RE.findall(lead)) >= 2
+    return bool(LATE_RE.search(title)) or (len(LATE_RE.findall(lead)) >= 2 and not NORMATIVE_RE.search(lead))
 
 
 def is_index_headline(text: str) -> bool:
@@ -148,13 +149,14 @@ def classify(text: str, backlog: list[Fact], scores: list[Fact]) -> tuple[bool, 
     alone, anything else on reform.
     """
     formal = [s for s in scores if s.attrs.get("explicit")]
-    strength = cchc_strength(text) + len(formal)
+    late_story = is_late_story(text) and bool(DOSSIER_RE.search(title_and_lead(text, 800)))
+    strength = cchc_strength(text) + 2 * len(formal) + 2 * late_story
     if is_legal_text(text) or strength == 0:
         return False, "not_cchc"
     lead_strength = cchc_strength(title_and_lead(text, 800))
     if strength < 2 and lead_strength == 0 and not backlog:
         return False, "not_cchc"
-    if backlog or is_late_story(text):
+    if backlog or late_story:
         return True, "backlog"
     if any(_is_index_story(s) and s.value is not None for s in scores) or is_index_headline(text):
         return True, "index_score"
