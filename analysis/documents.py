@@ -45,8 +45,8 @@ TYPE_CODES = {
 _UPPER = "A-ZĐÂĂÊÔƠƯ"
 # The number itself: 148/KH-UBND, 01-NQ/TU, 157/2007/NĐ-CP, 30c/NQ-CP, 585/QĐ-UBND-HC, 22/2023/QH15.
 NUMBER_RE = re.compile(
-    rf"(\d{{1,5}}[a-z]?(?:/\d{{4}})?[/-][{_UPPER}][{_UPPER}a-z0-9]*(?:[-/][{_UPPER}0-9][{_UPPER}a-z0-9]*)*)"
-)
+    rf"(\d{{1,5}}[a-z]?(?:/\d{{4}})?[/-][{_UPPER}][{_UPPER}a-z0-9]{{0,24}}(?:[-/][{_UPPER}0-9][{_UPPER}a-z0-9]{{0,24}}){{0,6}})"
+)  # parts bounded (a symbol has a few short parts), so no repeat nests an unbounded one
 TYPE_BEFORE_RE = re.compile(
     r"(" + "|".join(sorted(map(re.escape, TYPE_WORDS), key=len, reverse=True)) + r")"
     r"(?:\s+(?:của\s+\S+\s+)?(?:số|sô)\s*:?|\s*số:|\s*)\s*$",

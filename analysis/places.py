@@ -101,11 +101,21 @@ def _title(text: str) -> str:
     return first if len(first) <= 250 else ""
 
 
+def _url_parts(url: str | None) -> tuple[str, str]:
+    """(path, host) of an address; a malformed one ("http://[::1") has neither."""
+    try:
+        parts = urlsplit(url or "")
+        return parts.path, parts.hostname or ""
+    except ValueError:
+        return "", ""
+
+
 def provinces_in_url(url: str | None) -> list[str]:
     """Provinces named in an address's path slug ("/thua-thien-hue-co-chi-so-...")."""
-    if not url:
+    path = _url_parts(url)[0]
+    if not path:
         return []
-    slug = "-" + re.sub(r"[^a-z0-9]+", "-", gazetteer.fold(urlsplit(url).path)) + "-"
+    slug = "-" + re.sub(r"[^a-z0-9]+", "-", gazetteer.fold(path)) + "-"
     found = []
     for name in (*gazetteer.FORMER_PROVINCES, *gazetteer.PROVINCE_ALIASES):
         key = "-" + re.sub(r"[^a-z0-9]+", "-", gazetteer.fold(name)).strip("-") + "-"
@@ -148,5 +158,6 @@ def locate(text: str, url: str | None = None) -> tuple[str | None, str | None]:
     votes.update(province_mentions(text))
     if votes:
         return locality, votes.most_common(1)[0][0]
-    host_province = gazetteer.province_from_host(urlsplit(url).hostname or "") if url else None
+    host = _url_parts(url)[1]
+    host_province = gazetteer.province_from_host(host) if host else None
     return locality, host_province

@@ -63,10 +63,10 @@ MAX_AFTER_RE = re.compile(rf"\s*\(?\s*trên\s+tổng\s+(?:số\s+)?điểm\s+(?:
 COUNT_NOUN_RE = re.compile(
     r"\s*(?:người|hồ\s+sơ|tỷ|triệu|nghìn|ngàn|đơn\s+vị|cơ\s+quan|lượt|ha|km|tháng|ngày|năm|bậc)\b"
 )
-# Just before a number, what makes it a change, a threshold or a range, not a level:
-# higher/lower by, up/down, above/below, from, about, nearly, over, a share of, "45,5-45,7".
+# Just before a number, what makes it a change, a threshold, a range or a rank, not a level:
+# higher/lower by, up/down, above/below, from, about, nearly, over, a share of, "45,5-45,7", "thứ 3".
 NOT_LEVEL_BEFORE_RE = re.compile(
-    r"(?:hơn|tăng|giảm|trên|dưới|từ|khoảng|gần|vượt|thêm|chiếm|[-–])\s*(?:đạt\s+|là\s+|được\s+)?$"
+    r"(?:hơn|tăng|giảm|trên|dưới|từ|khoảng|gần|vượt|thêm|chiếm|thứ|hạng|số|[-–])\s*(?:đạt\s+|là\s+|được\s+)?$"
 )
 # Before a value in its clause: a target or a scale, not a result (strive for, target, at least, total points).
 TARGET_RE = re.compile(r"phấn\s+đấu|mục\s+tiêu|chỉ\s+tiêu|tối\s+thiểu|ít\s+nhất|thang\s+điểm|tổng\s+điểm\s+đánh\s+giá")
@@ -229,8 +229,9 @@ def _is_score_value(low: str, m: re.Match[str]) -> bool:
     value = score_number(num, unit)
     if unit == "%" and value > 100 or top and value > parse_number(top):
         return False
-    # a bare number is a score only when it has decimals ("42,3265"), not a year or a count
-    return bool(unit or top or "," in num or "." in num and value < 100)
+    # a bare number is a score only when it has decimals ("42,3265", "8,3/10"), not a year, a count
+    # or a rank ("3/63")
+    return bool(unit or "," in num or "." in num and value < 100)
 
 
 def _values(low: str, mentions: _Mentions) -> list[_Value]:
