@@ -66,7 +66,7 @@ COUNT_NOUN_RE = re.compile(
 # Just before a number, what makes it a change, a threshold, a range or a rank, not a level:
 # higher/lower by, up/down, above/below, from, about, nearly, over, a share of, "45,5-45,7", "thứ 3".
 NOT_LEVEL_BEFORE_RE = re.compile(
-    r"(?:hơn|tăng|giảm|trên|dưới|từ|khoảng|gần|vượt|thêm|chiếm|thứ|hạng|số|[-–])\s*(?:đạt\s+|là\s+|được\s+)?$"
+    r"(?:hơn|tăng|giảm|trên|dưới|từ|khoảng|gần|vượt|thêm|chiếm|thứ|hạng|trí\s+số|[-–])\s*(?:đạt\s+|là\s+|được\s+)?$"
 )
 # Before a value in its clause: a target or a scale, not a result (strive for, target, at least, total points).
 TARGET_RE = re.compile(r"phấn\s+đấu|mục\s+tiêu|chỉ\s+tiêu|tối\s+thiểu|ít\s+nhất|thang\s+điểm|tổng\s+điểm\s+đánh\s+giá")
