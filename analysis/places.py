@@ -71,7 +71,7 @@ PROVINCE_NAME_RE = re.compile(
     r"("
     + "|".join(sorted(map(re.escape, [*gazetteer.FORMER_PROVINCES, *gazetteer.PROVINCE_ALIASES]),
                       key=len, reverse=True))
-    + r")(?![\w])"
+    + r")(?![^\W_A-ZĐ]|[_\d])"  # a capital may follow: a name glued to the next word ("Lào CaiBáo")
 )
 
 
@@ -125,6 +125,13 @@ def provinces_in_url(url: str | None) -> list[str]:
     return found
 
 
+def _slug_starts_with(url: str | None, province: str) -> bool:
+    """The last path segment (the headline's slug) begins with the province's name."""
+    segment = _url_parts(url)[0].rstrip("/").rsplit("/", 1)[-1]
+    key = re.sub(r"[^a-z0-9]+", "-", gazetteer.fold(province)).strip("-")
+    return gazetteer.fold(segment).startswith(key + "-")
+
+
 def locate(text: str, url: str | None = None) -> tuple[str | None, str | None]:
     """(locality as named, former province) of the article; either may be None.
 
@@ -153,8 +160,11 @@ def locate(text: str, url: str | None = None) -> tuple[str | None, str | None]:
     for unit, name, _ in units:
         if province := _province_of_unit(unit, name):
             votes[province] += 2
-    for province in provinces_in_url(url):
+    slug_provinces = provinces_in_url(url)
+    for province in slug_provinces:
         votes[province] += 4
+    if slug_provinces and _slug_starts_with(url, slug_provinces[0]) and not title:
+        votes[slug_provinces[0]] += 2  # the slug is the headline, and it opens with the province
     votes.update(province_mentions(text))
     if votes:
         return locality, votes.most_common(1)[0][0]
