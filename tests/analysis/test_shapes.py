@@ -192,7 +192,7 @@ def test_an_abbreviation_dot_does_not_end_a_clause() -> None:
     # no headline in the excerpt: the address's slug is the headline and opens with the province
     ("Năm nay, việc đo lường sự hài lòng của người dân đối với sự phục vụ của cơ quan hành chính nhà nước "
      "được mở rộng sang nhiều nhóm chính sách công quan trọng, có ảnh hưởng trực tiếp đến đời sống của người "
-     "dân ở mọi địa phương trong cả nước.\n"
+     "dân ở mọi địa phương trong cả nước, từ miền núi đến đồng bằng.\n"
      "Ở chỉ số này, tỉnh Bắc Ninh dẫn đầu với 91,2%; tỉnh Bắc Ninh tăng 2 bậc. Còn Kon Tum đạt 84,1%.",
      "https://baokontum.vn/kon-tum-tang-hang-chi-so-sipas-post1.html", "Kon Tum"),
 ])
