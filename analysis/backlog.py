@@ -14,10 +14,10 @@ from cchc_monitor.text import NUMBER, clause_end, clause_start, lower_same_lengt
 # literal scan), then the number just before it, maybe in thousands ("1,3 ngàn hồ sơ" = 1,300).
 DOSSIER_RE = re.compile(r"hồ\s+sơ|trường\s+hợp")
 NUMBER_BEFORE_RE = re.compile(rf"(?<![\d.,])({NUMBER})\s+(?:(ngàn|nghìn)\s+)?(?:bộ\s+)?$")
-# "số hồ sơ trễ hạn là 245", "quá hạn: 12": the count after the keyword, with no noun after it.
+# "số hồ sơ trễ hạn là 245", "quá hạn: 12", "quá hạn còn 154": the count after the keyword, with no noun after it.
 LATE_THEN_NUMBER_RE = re.compile(
-    rf"(?:trễ|quá|chậm)\s+h[ạẹ]n\s*(?:là|:|có)\s*(?<![\d.,])({NUMBER})"
-    r"(?![\d.,]|\s*(?:%|ngày|giờ|tháng|năm|phút|lần|hồ\s+sơ|trường\s+hợp|ngàn|nghìn|triệu))"
+    rf"(?:trễ|quá|chậm)\s+h[ạẹ]n\s*(?:là|:|có|còn)\s*(?<![\d.,])({NUMBER})"
+    r"(?!\d|[.,]\d|\s*(?:%|ngày|giờ|tháng|năm|phút|lần|hồ\s+sơ|trường\s+hợp|ngàn|nghìn|triệu))"
 )
 # No late dossier at all: "không có hồ sơ (nào) (bị) trễ hạn" (a zero count).
 ZERO_RE = re.compile(r"không\s+có\s+hồ\s+sơ\s+(?:nào\s+)?(?:bị\s+)?(?:giải\s+quyết\s+)?(?:trễ|quá|chậm)\s+h[ạẹ]n")
@@ -34,9 +34,11 @@ CHANGE_BEFORE_RE = re.compile(r"(?:giảm|tăng)\s+(?:thêm\s+|được\s+)?$", 
 # Late reception is not a late dossier ("tiếp nhận trễ hạn").
 LATE_RECEPTION_RE = re.compile(r"tiếp\s+nhận\s+(?:hồ\s+sơ\s+)?(?:trễ|quá)\s+h[ạẹ]n", re.I)
 # Tier words, nearest before the count wins (Vietnamese → level label).
-# A provincial department (Sở, capitalised in the text) is the province tier.
+# A provincial department (Sở, capitalised in the text) and the provincial public-service centre
+# (Trung tâm Phục vụ hành chính công, with no lower tier after it) are the province tier.
 TIER_RE = re.compile(  # matched on lower-cased text
-    r"cấp\s+(tỉnh|huyện|thành\s+phố|xã)|(toàn\s+tỉnh|tỉnh|(?<!cơ\s)(?<!trụ\s)sở(?=\s))|(toàn\s+huyện|huyện|quận|thị\s+xã)|"
+    r"cấp\s+(tỉnh|huyện|thành\s+phố|xã)|(toàn\s+tỉnh|tỉnh|(?<!cơ\s)(?<!trụ\s)sở(?=\s)|"
+    r"trung\s+tâm\s+phục\s+vụ\s+hành\s+chính\s+công(?!\s+(?:cấp\s+)?(?:huyện|xã|phường|quận|thị|thành\s+phố)))|(toàn\s+huyện|huyện|quận|thị\s+xã)|"
     r"(thành\s+phố)|(xã|phường|thị\s+trấn|đặc\s+khu)"
 )
 # "trên địa bàn tỉnh" (within the province) places a unit, it does not give a figure's tier.
@@ -66,6 +68,7 @@ class _Tiers:
     levels: list[str]
     explicit: list[bool]  # "cấp huyện", "toàn tỉnh": said outright, not just a unit's name
     weak: list[bool]  # "trên địa bàn tỉnh": where a unit is, used only when nothing else is said
+    low: str  # the lower-cased text the words were found in
 
     @classmethod
     def of(cls, text: str, end: int) -> _Tiers:
@@ -79,9 +82,9 @@ class _Tiers:
             ends.append(m.end())
             group = m.lastindex or 1
             levels.append(re.sub(r"\s+", " ", m.group(1)) if group == 1 else TIER_LEVELS[group])
-            explicit.append(group == 1 or m.group().startswith("toàn") or m.group() == "sở")
+            explicit.append(group == 1 or m.group().startswith(("toàn", "trung")) or m.group() == "sở")
             weak.append(bool(LOCATIVE_BEFORE_RE.search(low, max(0, m.start() - 12), m.start())))
-        return cls(starts, ends, levels, explicit, weak)
+        return cls(starts, ends, levels, explicit, weak, low)
 
     def last(self, start: int, end: int, explicit_only: bool = False) -> tuple[str | None, int | None]:
         """(level, position) of the last tier word inside [start, end); a locative one only when
@@ -96,6 +99,18 @@ class _Tiers:
                     fallback = (self.levels[i], self.starts[i])
             i -= 1
         return fallback
+
+    def joined(self, at: int) -> bool:
+        """The tier word at `at` ends a list of two tiers ("cấp huyện, cấp xã", "huyện và xã"):
+        the figure is the tiers' together, with no single level."""
+        i = bisect_right(self.starts, at) - 1
+        if i < 1 or self.starts[i] != at:
+            return False
+        gap = self._text_gap(i)
+        return self.levels[i - 1] != self.levels[i] and bool(re.fullmatch(r"\s*(?:,|và|-)\s*(?:cấp\s+)?", gap))
+
+    def _text_gap(self, i: int) -> str:
+        return self.low[self.ends[i - 1] : self.starts[i]]
 
 
 # "Phù Cát 19 hồ sơ": a count right after a place name is that unit's own figure, with no tier word.
@@ -198,6 +213,8 @@ def _figure(text: str, tiers: _Tiers, m: _Count, after: bool) -> Fact:
     if level is None:
         level, at = tiers.last(begin, m.start, explicit_only=True)
     begin = max(begin, m.start - 120) if at is None else begin
+    if at is not None and tiers.joined(at):
+        level = None  # "cấp huyện, cấp xã": both tiers together
     if NAMED_UNIT_RE.search(text, max(0, m.start - 40), m.start):
         level, at = None, None  # "Phù Cát 19 hồ sơ": the named unit's own figure
         phrase_start = _word_start(text, max(begin, m.start - 30), begin)

@@ -96,6 +96,11 @@ Backlog = tuple[int, str | None]
     # a tier said outright paragraphs before wins over a caption naming a ward
     ("Toàn tỉnh tiếp nhận 90.000 hồ sơ.\n\nCán bộ phường An Lạc hướng dẫn người dân. Ảnh: T.N\n\n"
      "Đã giải quyết 88.000 hồ sơ, có hơn 1.250 hồ sơ trễ hạn.", [(1250, "tỉnh")]),
+    # "còn" (still) before the count; the provincial service centre is the province tier;
+    # two tiers together have no single level
+    ("Trung tâm Phục vụ hành chính công đã giải quyết 9.800 hồ sơ; số hồ sơ trễ hạn còn 26, chiếm 0,3%",
+     [(26, "tỉnh")]),
+    ("Bộ phận một cửa cấp huyện, cấp xã có 415 hồ sơ quá hạn", [(415, None)]),
     # distractors: durations, shares, late reception, not yet due, totals
     ("hồ sơ trễ hạn là 3 ngày so với quy định", []),
     ("số hồ sơ trễ hạn là 1,5%", []),
