@@ -50,7 +50,7 @@ PERCENT_RE = re.compile(rf"({NUMBER})\s?%")
 # "trên 98% hồ sơ được giải quyết đúng hạn" (no comma, figure or other measure between); found
 # from the deadline word, looking back at most RATE_LOOKBACK characters.
 RATE_BEFORE_RE = re.compile(
-    rf"(?:(tỷ\s+lệ)[^\d%;.,\n]{{0,40}}?)?(?<![\d.,])({NUMBER})\s?%(?P<gap>[^\d%;.,\n]{{0,60}})$"
+    rf"(?:(t[ỷỉ]\s+lệ)[^\d%;.,\n]{{0,40}}?)?(?<![\d.,])({NUMBER})\s?%(?P<gap>[^\d%;.,\n]{{0,60}})$"
 )
 RATE_LOOKBACK = 120
 RATE_GAP_BREAK_RE = re.compile(r"trực\s+tuyến|trễ|quá|chậm|tiếp\s+nhận")

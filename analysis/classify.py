@@ -39,7 +39,11 @@ PLAN_RE = re.compile(
 # A plan's own text opens with its purpose section ("I. MỤC ĐÍCH, YÊU CẦU" / "MỤC TIÊU, YÊU CẦU");
 # a summary of one lists "các nhiệm vụ, giải pháp sau" (the following tasks and solutions).
 PLAN_BODY_RE = re.compile(r"m[ụu]c\s+(?:đích|tiêu)\s*,\s*yêu\s+cầu", re.I)
-PLAN_SUMMARY_RE = re.compile(r"kế\s+hoạch\s+số[^.\n]{0,300}?nhiệm\s+vụ,\s+giải\s+pháp\s+sau", re.I)
+# (the plan's objective, the plan sets out / aims at / sets the target)
+PLAN_SUMMARY_RE = re.compile(
+    r"kế\s+hoạch\s+số[^.\n]{0,300}?nhiệm\s+vụ,\s+giải\s+pháp\s+sau|mục\s+tiêu\s+của\s+kế\s+hoạch"
+    r"|kế\s+hoạch\s+(?:này\s+)?(?:đề\s+ra|nhằm|đặt\s+mục\s+tiêu)", re.I,
+)
 # Late dossiers: late, overdue, slow and overdue, behind time, delayed against the appointment.
 LATE_RE = re.compile(r"(?:trễ|quá|chậm|sai)\s+h[ạẹ]n|chậm,\s*quá\s+hạn|bê\s+trễ", re.I)
 DOSSIER_RE = re.compile(r"hồ\s+sơ|thủ\s+tục", re.I)  # dossiers, procedures

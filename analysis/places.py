@@ -81,6 +81,9 @@ def province_mentions(text: str) -> Counter[str]:
     for m in PROVINCE_NAME_RE.finditer(text):
         if m.start() and (text[m.start() - 1].isalnum() or text[m.start() - 1] == "_"):
             continue
+        before = text[max(0, m.start() - 12) : m.start()].split()
+        if before and before[-1] in gazetteer.PERSON_NAME_WORDS and text[m.start() - 1] == " ":
+            continue  # "Trương Hòa Bình": a person's name
         canonical = gazetteer.canonical_province(m.group(1))
         if canonical:
             counts[canonical] += 1

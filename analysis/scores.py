@@ -73,7 +73,7 @@ TARGET_RE = re.compile(r"phấn\s+đấu|mục\s+tiêu|chỉ\s+tiêu|tối\s+thi
 # What else a figure may measure: dossiers, deadlines, growth, GRDP, revenue, investment, exports, rates.
 OTHER_MEASURE_RE = re.compile(
     r"hồ\s+sơ|h[ạẹ]n\b|tăng\s+trưởng|grdp|ngân\s+sách|vốn|xuất\s+khẩu|doanh\s+thu|giải\s+ngân|trực\s+tuyến"
-    r"|tỷ\s+lệ(?!\s+(?:người\s+dân\s+)?hài)|học\s+sinh|bảo\s+hiểm|giải\s+(?:nhất|nhì|ba)|đội\b|trận\b"
+    r"|t[ỷỉ]\s+lệ(?!\s+(?:người\s+dân\s+)?hài)|học\s+sinh|bảo\s+hiểm|giải\s+(?:nhất|nhì|ba)|đội\b|trận\b"
 )
 # A rank: "xếp (hạng) (thứ) 14/63", "đứng thứ 13", "vị trí số 1", "hạng 48", "và thứ 3", "thứ 5 trong 6".
 RANK_RE = re.compile(
@@ -119,13 +119,28 @@ class _Mentions:
                     continue
                 found.append((m.start(), order, m.end(), _Index(name, explicit)))
         found.sort(key=lambda item: (item[0], item[1]))
-        ends, indexes, last_end = [], [], -1
+        ends: list[int] = []
+        indexes: list[_Index] = []
+        last_end = -1
         for start, _, end, index in found:
             if start >= last_end:
                 ends.append(end)
                 indexes.append(index)
                 last_end = end
+            elif index.explicit and not indexes[-1].explicit:
+                # "mức độ hài lòng của người dân đối với sự phục vụ của cơ quan hành chính": the
+                # survey (SIPAS) named inside a generic satisfaction phrase is the survey
+                ends[-1], indexes[-1], last_end = max(end, ends[-1]), index, max(end, ends[-1])
         return cls(ends, indexes)
+
+    def first_explicit(self, start: int, end: int, name: str) -> _Index | None:
+        """The index `name` when it is named inside (start, end]."""
+        i = bisect_left(self.ends, start + 1)
+        while i < len(self.ends) and self.ends[i] <= end:
+            if self.indexes[i].name == name:
+                return self.indexes[i]
+            i += 1
+        return None
 
     def last(self, start: int, end: int) -> _Index | None:
         """The index named last that ends inside (start, end]."""
@@ -186,6 +201,8 @@ def _index_for(low: str, mentions: _Mentions, start: int, end: int) -> _Index | 
     the clause measures nothing else."""
     begin = clause_start(low, start, limit=250)
     found = mentions.last(begin, start)
+    if found and not found.explicit and (sipas := mentions.first_explicit(begin, start, "SIPAS")):
+        return sipas  # "SIPAS 2019: tỷ lệ người dân hài lòng ... đạt 84,45%"
     if found:
         return found
     linked = INDEX_AFTER_RE.match(low, end)

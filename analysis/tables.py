@@ -27,7 +27,7 @@ STATUS_COLUMNS = {
 }
 STATUS_RE = re.compile("|".join(sorted(map(re.escape, STATUS_COLUMNS), key=len, reverse=True)))
 # One sub-header per status column: "Tổng %", "Số lượng %", "SL %", "Số hồ sơ Tỷ lệ".
-SUBHEADER_RE = re.compile(r"(?:tổng|số\s+lượng|sl|số\s+hồ\s+sơ)\s*(?:%|tỷ\s+lệ)")
+SUBHEADER_RE = re.compile(r"(?:tổng|số\s+lượng|sl|số\s+hồ\s+sơ)\s*(?:%|t[ỷỉ]\s+lệ)")
 # A cell pair: a count (digits, maybe grouped with ".") and its share.
 PAIR_RE = re.compile(r"(\d{1,3}(?:\.\d{3})+|\d+)\s+(\d{1,3}(?:,\d+)?)\s?%")
 MAX_ROWS = 40  # a status table is short; a long run of pairs is not read as one

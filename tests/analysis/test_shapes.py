@@ -50,6 +50,13 @@ def _scores(text: str) -> list[Score]:
      [("PAPI", None, "40"), ("PAPI", 43.15, "22")]),
     ("Chỉ số CCHC của tỉnh qua các năm: hạng 30 (năm 2019), hạng 25 (năm 2020)",
      [("PAR INDEX", None, "30"), ("PAR INDEX", None, "25")]),
+    # the survey named before a generic satisfaction phrase, or inside one, is the survey
+    ("SIPAS 2022: tỷ lệ người dân hài lòng với cơ quan hành chính đạt 83,1%", [("SIPAS", 83.1, None)]),
+    ("Tỉnh nhận được mức độ hài lòng của người dân đối với sự phục vụ của cơ quan hành chính cao nhất với 89,9%",
+     [("SIPAS", 89.9, None)]),
+    # sub-shares of a survey are other measures ("tỉ lệ" spelled with i)
+    ("Chỉ số SIPAS của tỉnh đạt 84,2%. Trong đó, chính sách y tế có tỉ lệ 79,5%, tiếp theo là giáo dục là 78,1%.",
+     [("SIPAS", 84.2, None)]),
     # a decimal point where a thousands reading is impossible
     ("Chỉ số CCHC bình quân của vùng đạt 90.17%", [("PAR INDEX", 90.17, None)]),
     # distractors: deltas, thresholds, ranges, targets, counts ranked, group sizes, other measures
@@ -148,6 +155,8 @@ def test_a_flattened_status_table_gives_late_counts_and_on_time_shares() -> None
     ("Kế hoạch cải cách thủ tục hành chính năm 2026\n\nThủ tướng vừa ký ban hành.", "plan"),
     ("Nâng cao Chỉ số PAPI\n\nNgày 4/3, UBND tỉnh ban hành Kế hoạch số 88/KH-UBND về cải thiện Chỉ số PAPI năm 2026.",
      "plan"),
+    ("Thông tin\n\nMục tiêu của kế hoạch là xây dựng nền hành chính phục vụ; kế hoạch đề ra 6 nhiệm vụ cải cách hành chính.",
+     "plan"),
     ("I. MỤC ĐÍCH, YÊU CẦU\n1. Mục đích\nĐẩy mạnh cải cách hành chính, nâng cao chất lượng phục vụ.", "plan"),
     ("Số hiệu: 12/2024/QĐ-UBND\nNgày ban hành: 01/02/2024\nCơ quan ban hành: UBND tỉnh\n"
      "Quyết định về thủ tục hành chính", "not_cchc"),
@@ -201,5 +210,9 @@ def test_an_abbreviation_dot_does_not_end_a_clause() -> None:
      "Ở chỉ số này, tỉnh Bắc Ninh dẫn đầu với 91,2%; tỉnh Bắc Ninh tăng 2 bậc. Còn Kon Tum đạt 84,1%.",
      "https://baokontum.vn/kon-tum-tang-hang-chi-so-sipas-post1.html", "Kon Tum"),
 ])
+def test_a_person_named_like_a_province_is_no_place() -> None:
+    assert analyze("Hội nghị cải cách hành chính\n\nPhó Thủ tướng Trương Hòa Bình chủ trì hội nghị.").province is None
+
+
 def test_province_shapes(text: str, url: str | None, province: str) -> None:
     assert analyze(text, url).province == province
