@@ -48,7 +48,7 @@ PLAN_SUMMARY_RE = re.compile(
 LATE_RE = re.compile(r"(?:trễ|quá|chậm|sai)\s+h[ạẹ]n|chậm,\s*quá\s+hạn|bê\s+trễ", re.I)
 DOSSIER_RE = re.compile(r"hồ\s+sơ|thủ\s+tục", re.I)  # dossiers, procedures
 # Rules rather than reports: a regulation (this, new), a draft, guidance, what is required or must be done.
-NORMATIVE_TITLE_RE = re.compile(r"quy\s+định|dự\s+thảo|hướng\s+dẫn", re.I)
+NORMATIVE_TITLE_RE = re.compile(r"quy\s+định|dự\s+thảo|hướng\s+dẫn|không\s+để", re.I)  # ... do not let
 NORMATIVE_RE = re.compile(r"quy\s+định\s+(?:này|mới)|dự\s+thảo|yêu\s+cầu|phải\s+(?:thực\s+hiện|xin\s+lỗi)", re.I)
 # A headline on index results: results, announced, ranked, leads, top N, a value, up or down N.
 INDEX_RESULT_RE = re.compile(

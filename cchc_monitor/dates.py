@@ -88,6 +88,8 @@ def _is_source_line(line: str, m: re.Match[str]) -> bool:
         return True
     if DATELINE_NOISE_RE.sub(" ", rest).strip(" .,-–") or not prefix.strip():
         return False
+    if prefix.rstrip().endswith(":") or any(c.isdigit() for c in prefix):
+        return False  # a field ("Thời gian thực hiện: ...") or a number's line, not a byline
     glued = prefix[-1].isalpha()
     return (glued or len(prefix) <= 40) and not EVENT_WORDS_RE.search(prefix)
 

@@ -150,6 +150,7 @@ def test_a_flattened_status_table_gives_late_counts_and_on_time_shares() -> None
     ("Xử lý nghiêm cán bộ bê trễ hồ sơ của dân\n\nNhiều hồ sơ bị giữ lâu.", "backlog"),
     ("Bản tin\n\nCác hồ sơ trễ hạn tập trung ở lĩnh vực đất đai; nguyên nhân trễ hạn là thiếu người.", "backlog"),
     ("Ban hành quy định xin lỗi khi giải quyết hồ sơ trễ hạn\n\nQuy định này áp dụng cho các sở.", "other_cchc"),
+    ("Không để hồ sơ thủ tục hành chính trễ hạn\n\nChủ tịch tỉnh chỉ đạo các sở, ngành.", "other_cchc"),
     ("Công bố kết quả Chỉ số CCHC năm 2024\n\nBộ Nội vụ tổ chức hội nghị công bố.", "index_score"),
     ("Chỉ số CCHC năm 2024 của tỉnh đạt 88,5%\n\nTheo công bố của Bộ Nội vụ.", "index_score"),
     ("Kế hoạch cải cách thủ tục hành chính năm 2026\n\nThủ tướng vừa ký ban hành.", "plan"),
@@ -176,8 +177,10 @@ def test_pci_results_are_reform_news() -> None:
     ("Tiêu đề\nCập nhật ngày: 19/01/2021 | 11:05 GMT+7\nNội dung", date(2021, 1, 19)),
     ("Ngày phát hành 08:15 | 3/6/2022\nPhó Thủ tướng ký quyết định", date(2022, 6, 3)),
     ("Thứ Hai, 01/12/2025\nTrang chủ | Tin tức\nTiêu đề\n10:20 | 28/11/2025\nNội dung", date(2025, 11, 28)),
-    # event dates stay out
+    ("Đề cương tuyên truyền\n\nĐăng ngày 17 - 05 - 2024\nLượt xem: 40", date(2024, 5, 17)),
+    # event dates and fields stay out
     ("Tiêu đề\n\nHội nghị diễn ra ngày 12/3/2024 tại hội trường", None),
+    ("Thông báo tuyển dụng\nThời gian nhận hồ sơ: 12/3/2024\nNội dung", None),
     ("Lịch làm việc từ 12/3/2024\nNội dung", None),
 ])
 def test_publication_date_shapes(text: str, expected: date | None) -> None:
