@@ -11,7 +11,7 @@ from cchc_monitor.text import lower_same_length
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")  # every time we show or compare is Vietnam's (UTC+7, no DST)
 
 # Numeric dates: 17/01/2023, 31-1-2024, 2.1.2018 (day first, as Vietnamese writes them).
-NUMERIC_DATE_RE = re.compile(r"(?<!\d)(\d{1,2})\s?([/.-])\s?(\d{1,2})\2\s?(\d{4})(?!\d)")
+NUMERIC_DATE_RE = re.compile(r"(?<!\d)(\d{1,2})\s?([/.-])\s?(\d{1,2})\s?\2\s?(\d{4})(?!\d)")  # "17 - 05 - 2024" too
 # Spelled dates: "15 tháng 7 năm 2021" (day month year).
 SPELLED_DATE_RE = re.compile(r"(?<!\d)(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})(?!\d)", re.I)
 ANY_DATE_RE = re.compile(f"{NUMERIC_DATE_RE.pattern}|{SPELLED_DATE_RE.pattern}", re.I)
