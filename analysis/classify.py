@@ -63,7 +63,7 @@ def is_legal_text(text: str) -> bool:
     head = text[:800]
     if LEGAL_TEXT_RE.search(head) and LEGAL_NUMBER_RE.search(head):
         return True
-    return len({m.group().lower() for m in LEGAL_FIELDS_RE.finditer(text[:1500])}) >= 3
+    return len({m.group().lower() for m in LEGAL_FIELDS_RE.finditer(text[:3000])}) >= 3
 
 
 def cchc_strength(text: str) -> int:

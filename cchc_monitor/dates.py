@@ -99,14 +99,23 @@ def _is_banner(line: str) -> bool:
     return bool(BANNER_RE.search(line) or (WEEKDAY_RE.search(line) and not CLOCK_RE.search(line)))
 
 
+# A document's own dates on a legal database page: issued, in force, gazetted (the date follows its label).
+DOCUMENT_DATE_LABEL_RE = re.compile(r"ngày\s+(?:ban\s+hành|hiệu\s+lực|công\s+báo|ký)\s*:?[\s|]*$", re.I)
+
+
 def _dateline(head: str) -> date | None:
     """The first dateline of the head; a banner's date gives way to a later one."""
     legal = bool(LEGAL_HEADER_RE.search(head))
     banner: date | None = None
-    for line in head.splitlines():
+    offset = 0
+    for line in head.splitlines(keepends=True):
+        line_start, offset = offset, offset + len(line)
+        line = line.rstrip("\r\n")
         for m in ANY_DATE_RE.finditer(line):
             d = date_from_match(m)
             if d is None:
+                continue
+            if DOCUMENT_DATE_LABEL_RE.search(head[max(0, line_start + m.start() - 40) : line_start + m.start()]):
                 continue
             prefix = line[: m.start()]
             if (_is_dateline(line, m) or (not legal and _is_source_line(line, m))

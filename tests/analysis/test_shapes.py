@@ -161,6 +161,8 @@ def test_a_flattened_status_table_gives_late_counts_and_on_time_shares() -> None
     ("I. MỤC ĐÍCH, YÊU CẦU\n1. Mục đích\nĐẩy mạnh cải cách hành chính, nâng cao chất lượng phục vụ.", "plan"),
     ("Số hiệu: 12/2024/QĐ-UBND\nNgày ban hành: 01/02/2024\nCơ quan ban hành: UBND tỉnh\n"
      "Quyết định về thủ tục hành chính", "not_cchc"),
+    ("Bản quyền thuộc thư viện. " * 60 + "\nSố hiệu:\n|\n47/BC-UBND\n|\nLoại văn bản:\n|\nBáo cáo\n|\n"
+     "Người ký:\n|\nNguyễn Văn A\n|\nBáo cáo kiểm soát thủ tục hành chính", "not_cchc"),
 ])
 def test_category_from_headline_and_lead(text: str, category: str) -> None:
     assert analyze(text).category == category
@@ -181,6 +183,7 @@ def test_pci_results_are_reform_news() -> None:
     # event dates and fields stay out
     ("Tiêu đề\n\nHội nghị diễn ra ngày 12/3/2024 tại hội trường", None),
     ("Thông báo tuyển dụng\nThời gian nhận hồ sơ: 12/3/2024\nNội dung", None),
+    ("Báo cáo 15/BC-UBND\nSố hiệu:\n|\n15/BC-UBND\n|\nNgày ban hành:\n|\n30/03/2020\n|\nNội dung", None),
     ("Lịch làm việc từ 12/3/2024\nNội dung", None),
 ])
 def test_publication_date_shapes(text: str, expected: date | None) -> None:
