@@ -86,6 +86,8 @@ RANK_RE = re.compile(
 RANKED_COUNT_RE = re.compile(r"\s+(?:bộ|tỉnh|ubnd|đơn\s+vị|cơ\s+quan|địa\s+phương|sở|huyện|xã)")
 # Ranks given "respectively" ("thứ 5 và thứ 6 lần lượt là A, đạt X và B, đạt Y") go to the values in order.
 RESPECTIVE_RE = re.compile(r"\s*(?:là\s+)?lần\s+lượt")
+# A clause that points back at the result just given: with this (that, the above) result / score.
+RESULT_ANAPHORA_RE = re.compile(r"\s*(?:với|từ)\s+(?:kết\s+quả|số\s+điểm|mức\s+điểm)\s+(?:này|trên|đó)")
 # A former rank: "từ vị trí số 28 (năm ngoái) lên ...".
 FROM_BEFORE_RE = re.compile(r"từ\s+$")
 # The year a value is for; "so với năm 2021" (compared with) names the baseline, not the year.
@@ -274,7 +276,8 @@ def _values(low: str, mentions: _Mentions) -> list[_Value]:
 
 def _attach(low: str, rank: _Rank, values: list[_Value], starts: list[int], mentions: _Mentions) -> bool:
     """Give the rank to the value of its clause: the first one after it, else the last one before
-    it that has none, with no parenthesis between; a former rank stays alone."""
+    it that has none (in the sentence before when the clause says "với kết quả này"), with no
+    parenthesis between; a former rank stays alone."""
     if rank.former:
         return False
     begin, stop = clause_start(low, rank.start, limit=250), clause_end(low, rank.end, limit=120)
@@ -282,7 +285,9 @@ def _attach(low: str, rank: _Rank, values: list[_Value], starts: list[int], ment
     i = bisect_left(starts, rank.end)
     after = values[i : i + 1] if i < len(values) and values[i].start < stop else []
     j = bisect_left(starts, rank.start) - 1
-    before = values[j : j + 1] if j >= 0 and begin <= values[j].start and values[j].end <= rank.start else []
+    # "Với kết quả này, tỉnh xếp thứ 12/63": the result of the sentence before is the value
+    floor = max(0, begin - 300) if RESULT_ANAPHORA_RE.match(low, begin) else begin
+    before = values[j : j + 1] if j >= 0 and floor <= values[j].start and values[j].end <= rank.start else []
     for value in after:
         if value.rank is None and not RANK_RE.search(low, rank.end, value.start):
             value.rank = rank

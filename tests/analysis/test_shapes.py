@@ -30,6 +30,9 @@ def _scores(text: str) -> list[Score]:
     ("Về Chỉ số CCHC năm 2024, TP. Cần Thơ xếp thứ 7/63 tỉnh, thành phố (đạt 89,02%).",
      [("PAR INDEX", 89.02, "7/63")]),
     ("Tỉnh Bến Tre xếp thứ 12/63 về Chỉ số CCHC, đạt 88,15%.", [("PAR INDEX", 88.15, "12/63")]),
+    # a rank in the sentence after its value, pointing back at it
+    ("Năm 2024, Chỉ số CCHC của tỉnh đạt 87,4%. Với kết quả này, tỉnh xếp thứ 20/63 tỉnh, thành phố.",
+     [("PAR INDEX", 87.4, "20/63")]),
     # one index named once, then a list of entities with their own values
     ("Chỉ số CCHC năm 2024 của các sở được công bố. Sở Tư pháp đạt 92,40%, Sở Y tế 90,15%; "
      "Sở Xây dựng đạt 86,30%.", [("PAR INDEX", 92.4, None), ("PAR INDEX", 90.15, None), ("PAR INDEX", 86.3, None)]),
