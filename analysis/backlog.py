@@ -14,6 +14,8 @@ from cchc_monitor.text import NUMBER, clause_end, clause_start, lower_same_lengt
 # literal scan), then the number just before it, maybe in thousands ("1,3 ngàn hồ sơ" = 1,300).
 DOSSIER_RE = re.compile(r"hồ\s+sơ|trường\s+hợp")
 NUMBER_BEFORE_RE = re.compile(rf"(?<![\d.,])({NUMBER})\s+(?:(ngàn|nghìn)\s+)?(?:bộ\s+)?$")
+# "12/1.500 hồ sơ": a part of a total, the part is the count.
+SHARE_OF_RE = re.compile(rf"(?<![\d.,/])({NUMBER})\s*/\s*\d$")
 # "số hồ sơ trễ hạn là 245", "quá hạn: 12", "quá hạn còn 154": the count after the keyword, with no noun after it.
 LATE_THEN_NUMBER_RE = re.compile(
     rf"(?:trễ|quá|chậm)\s+h[ạẹ]n\s*(?:là|:|có|còn)\s*(?<![\d.,])({NUMBER})"
@@ -189,7 +191,12 @@ def _counts(text: str, low: str) -> list[_Count]:
     found = []
     for hit in DOSSIER_RE.finditer(low):
         num = NUMBER_BEFORE_RE.search(low, max(0, hit.start() - 32), hit.start())
-        if num:
+        if num is None:
+            continue
+        share = SHARE_OF_RE.search(low, max(0, num.start() - 12), num.start() + 1)
+        if share:  # "12/1.500 hồ sơ trễ hạn": 12 of 1,500 dossiers
+            found.append(_Count(share.start(1), hit.end(), share.group(1)))
+        else:
             found.append(_Count(num.start(), hit.end(), num.group(1), bool(num.group(2))))
     for m in LATE_THEN_NUMBER_RE.finditer(low):
         if DOSSIER_RE.search(low, max(0, m.start() - 60), m.start()) and not _is_reception(low, m.start()):

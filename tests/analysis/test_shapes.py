@@ -91,6 +91,8 @@ Backlog = tuple[int, str | None]
     # counts in lists and tables after a district-wide total
     ("Toàn huyện có 240 hồ sơ trễ hạn; trong đó: xã Tân Hòa 95 hồ sơ giải quyết quá hạn; thị trấn Mái Dầm 60 hồ sơ quá hạn.",
      [(240, "huyện"), (95, "xã"), (60, "xã")]),
+    # a part of a total
+    ("Cấp huyện có 12/1.500 hồ sơ trễ hạn", [(12, "huyện")]),
     # sets ("bộ") and cases ("trường hợp"), thousands written "ngàn"
     ("Bộ phận một cửa cấp huyện còn 14 bộ hồ sơ trễ hạn", [(14, "huyện")]),
     ("Năm 2024, cấp xã có 9 trường hợp trễ hạn do thiếu nhân lực", [(9, "xã")]),
