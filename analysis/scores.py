@@ -60,8 +60,11 @@ LIST_NEXT_RE = re.compile(
 )
 MAX_AFTER_RE = re.compile(rf"\s*\(?\s*trên\s+tổng\s+(?:số\s+)?điểm\s+(?:là\s+)?(?P<max>{NUM})")
 # What a count is of, so it is not a score: "19.536 người dân", "5 hồ sơ".
+# A share of units, procedures or of a plan is not a score either: "100% xã", "95% kế hoạch".
 COUNT_NOUN_RE = re.compile(
-    r"\s*(?:người|hồ\s+sơ|tỷ|triệu|nghìn|ngàn|đơn\s+vị|cơ\s+quan|lượt|ha|km|tháng|ngày|năm|bậc)\b"
+    r"\s*(?:người|hồ\s+sơ|tỷ|triệu|nghìn|ngàn|đơn\s+vị|cơ\s+quan|lượt|ha|km|tháng|ngày|năm|bậc"
+    r"|xã|phường|thị\s+trấn|huyện|cán\s+bộ|công\s+chức|doanh\s+nghiệp|hộ|thủ\s+tục|tthc|dịch\s+vụ"
+    r"|kế\s+hoạch|chỉ\s+tiêu|dự\s+toán|cùng\s+kỳ)\b"
 )
 # Just before a number, what makes it a change, a threshold, a range or a rank, not a level:
 # higher/lower by, up/down, above/below, from, about, nearly, over, a share of, "45,5-45,7", "thứ 3".
@@ -218,15 +221,17 @@ def _index_for(low: str, mentions: _Mentions, start: int, end: int) -> _Index | 
 def _satisfaction(low: str, start: int) -> _Index:
     """A share of satisfied people: SIPAS when its sentence names the service survey."""
     begin = clause_start(low, start, limit=300)
-    named = _last_index(low[begin : start + 120])
-    return named if named and named.name == "SIPAS" else _Index("Mức độ hài lòng", False)
+    window = low[begin : start + 120]
+    sipas = _Mentions.of(window).first_explicit(0, len(window), "SIPAS")
+    return sipas or _Index("Mức độ hài lòng", False)
 
 
 def _candidates(low: str) -> list[re.Match[str]]:
     """Value matches in text order, list continuations included."""
     shares = [share for m in re.finditer(r"hài\s+lòng", low)
               if (share := SHARE_RE.search(low, max(0, m.start() - 70), m.start()))]
-    found = sorted([*VALUE_RE.finditer(low), *PAREN_VALUE_RE.finditer(low), *shares], key=lambda m: m.start("num"))
+    found = sorted([*shares, *VALUE_RE.finditer(low), *PAREN_VALUE_RE.finditer(low)],
+                   key=lambda m: (m.start("num"), m.re is not SHARE_RE))  # a share of people first
     out: list[re.Match[str]] = []
     for m in found:
         if out and m.start("num") < out[-1].end():

@@ -41,6 +41,7 @@ def _scores(text: str) -> list[Score]:
     # satisfaction as a share of people, without the word SIPAS
     ("Kết quả khảo sát cho thấy 93,25% người dân, tổ chức hài lòng với sự phục vụ của bộ phận một cửa.",
      [("Mức độ hài lòng", 93.25, None)]),
+    ("Chỉ số SIPAS năm 2024 cho thấy có 88,1% người dân hài lòng với dịch vụ", [("SIPAS", 88.1, None)]),
     # a score given as a percentage; an index name in any case
     ("Par Index 2023 của tỉnh đạt 85,71%", [("PAR INDEX", 85.71, None)]),
     ("PAR-INDEX năm 2022 của thành phố là 88,6%", [("PAR INDEX", 88.6, None)]),
@@ -70,6 +71,7 @@ def _scores(text: str) -> list[Score]:
     ("Chỉ số CCHC dùng để đánh giá, xếp hạng 17 bộ và 63 UBND tỉnh", []),
     ("Chỉ số CCHC của tỉnh năm 2024 có bước tiến. Tỷ lệ hồ sơ trực tuyến đạt 76,5%.", []),
     ("Chỉ số CCHC năm 2023 là năm thứ 3 liên tiếp đạt kết quả này, lần thứ 6 dẫn đầu", []),
+    ("Về Chỉ số CCHC, tỉnh đã hoàn thành 95% kế hoạch; 100% xã có bộ phận một cửa đạt chuẩn", []),
 ])
 def test_score_shapes(text: str, expected: list[Score]) -> None:
     assert _scores(text) == expected
