@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from analysis.scores import INDEX_NAMES  # the index vocabulary lives with the scores
 from cchc_monitor.models import Fact
 
 # Strong signs of administrative-reform news, counted on lower-cased, space-folded text.
@@ -130,8 +131,6 @@ def is_late_story(text: str) -> bool:
 
 def is_index_headline(text: str) -> bool:
     """The headline reports results of a formal index ("Kết quả Chỉ số CCHC năm 2023")."""
-    from analysis.scores import INDEX_NAMES  # the index vocabulary lives with the scores
-
     title = _title(text).lower()
     named = any(explicit and pattern.search(title) for pattern, _, explicit in INDEX_NAMES)
     return named and bool(INDEX_RESULT_RE.search(title))
