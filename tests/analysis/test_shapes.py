@@ -71,6 +71,8 @@ def _scores(text: str) -> list[Score]:
     ("Chỉ số CCHC dùng để đánh giá, xếp hạng 17 bộ và 63 UBND tỉnh", []),
     ("Chỉ số CCHC của tỉnh năm 2024 có bước tiến. Tỷ lệ hồ sơ trực tuyến đạt 76,5%.", []),
     ("Chỉ số CCHC năm 2023 là năm thứ 3 liên tiếp đạt kết quả này, lần thứ 6 dẫn đầu", []),
+    # a backlog figure's own rank, after an index was named, is no index rank
+    ("Chỉ số CCHC của tỉnh được cải thiện. Toàn tỉnh còn 2.310 hồ sơ quá hạn (đứng thứ 20/63 tỉnh, thành phố).", []),
     ("Về Chỉ số CCHC, tỉnh đã hoàn thành 95% kế hoạch; 100% xã có bộ phận một cửa đạt chuẩn", []),
 ])
 def test_score_shapes(text: str, expected: list[Score]) -> None:
@@ -187,6 +189,8 @@ def test_pci_results_are_reform_news() -> None:
     ("Ngày phát hành 08:15 | 3/6/2022\nPhó Thủ tướng ký quyết định", date(2022, 6, 3)),
     ("Thứ Hai, 01/12/2025\nTrang chủ | Tin tức\nTiêu đề\n10:20 | 28/11/2025\nNội dung", date(2025, 11, 28)),
     ("Đề cương tuyên truyền\n\nĐăng ngày 17 - 05 - 2024\nLượt xem: 40", date(2024, 5, 17)),
+    # the item date of a listing
+    ("Tin cải cách hành chính\nTriển khai kế hoạch CCHC năm 2025\n15/01/2025\nUBND xã tổ chức hội nghị", date(2025, 1, 15)),
     # event dates and fields stay out
     ("Tiêu đề\n\nHội nghị diễn ra ngày 12/3/2024 tại hội trường", None),
     ("Thông báo tuyển dụng\nThời gian nhận hồ sơ: 12/3/2024\nNội dung", None),
