@@ -156,10 +156,10 @@ def locate(text: str, url: str | None = None) -> tuple[str | None, str | None]:
             votes[province] += 6 * hits
             locality = locality or province
     units = find_units(text[:1500])
+    lead_unit: tuple[str, str] | None = None
     if locality is None and units:
-        counts = Counter((u, n) for u, n, _ in units)
-        unit, name = counts.most_common(1)[0][0]
-        locality = f"{unit} {name}"
+        lead_unit = Counter((u, n) for u, n, _ in units).most_common(1)[0][0]
+        locality = f"{lead_unit[0]} {lead_unit[1]}"
     for unit, name, _ in units:
         if province := _province_of_unit(unit, name):
             votes[province] += 2
@@ -168,9 +168,15 @@ def locate(text: str, url: str | None = None) -> tuple[str | None, str | None]:
         votes[province] += 4
     if slug_provinces and _slug_starts_with(url, slug_provinces[0]) and not title:
         votes[slug_provinces[0]] += 2  # the slug is the headline, and it opens with the province
-    votes.update(province_mentions(text))
+    mentions = province_mentions(text)
+    votes.update(mentions)
     if votes:
-        return locality, votes.most_common(1)[0][0]
+        province = votes.most_common(1)[0][0]
+        if not title_units and province in {*mentions, *slug_provinces}:
+            other = lead_unit and _province_of_unit(*lead_unit) not in (None, province)
+            if locality is None or other:
+                locality = province  # the lead's unit is another province's: the article's is named plainly
+        return locality, province
     host = _url_parts(url)[1]
     host_province = gazetteer.province_from_host(host) if host else None
     return locality, host_province

@@ -233,3 +233,10 @@ def test_a_person_named_like_a_province_is_no_place() -> None:
 ])
 def test_province_shapes(text: str, url: str | None, province: str) -> None:
     assert analyze(text, url).province == province
+
+
+def test_a_province_named_plainly_is_the_locality_when_no_unit_of_it_is() -> None:
+    lead = ("Năm 2024, khảo sát được mở rộng tới nhiều nhóm chính sách công có ảnh hưởng trực tiếp đến đời sống "
+            "của người dân ở mọi địa phương trong cả nước, từ miền núi đến đồng bằng, hải đảo và biên giới, với hàng chục nghìn phiếu hỏi được phát ra và thu về trong nhiều tháng liền.\n"
+            "Kon Tum đạt 84,1%, đứng sau tỉnh Bắc Ninh và tỉnh Bắc Ninh.")
+    assert analyze(lead, "https://baokontum.vn/kon-tum-tang-hang-post1.html").locality == "Kon Tum"
