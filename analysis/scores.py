@@ -147,6 +147,15 @@ class _Mentions:
             i += 1
         return None
 
+    def explicit_names(self, start: int, end: int) -> set[str]:
+        """The formal indexes named inside (start, end]."""
+        i, names = bisect_left(self.ends, start + 1), set()
+        while i < len(self.ends) and self.ends[i] <= end:
+            if self.indexes[i].explicit:
+                names.add(self.indexes[i].name)
+            i += 1
+        return names
+
     def last(self, start: int, end: int) -> _Index | None:
         """The index named last that ends inside (start, end]."""
         i = bisect_left(self.ends, end + 1) - 1
@@ -200,10 +209,14 @@ def score_number(token: str, unit: str | None) -> float:
     return value
 
 
-def _index_for(low: str, mentions: _Mentions, start: int, end: int) -> _Index | None:
+UNNAMED = _Index("", False)  # a rank of a reform index, but the text leaves open which one
+
+
+def _index_for(low: str, mentions: _Mentions, start: int, end: int, alone: bool = False) -> _Index | None:
     """The index a value or rank at [start, end) belongs to: named before it in the clause, just
     after it ("... về Chỉ số CCHC"), or named once before in the article (within TOPIC_SPAN) when
-    the clause measures nothing else."""
+    the clause measures nothing else; a rank `alone` after a passage naming several indexes is
+    UNNAMED."""
     begin = clause_start(low, start, limit=250)
     found = mentions.last(begin, start)
     if found and not found.explicit and (sipas := mentions.first_explicit(begin, start, "SIPAS")):
@@ -214,7 +227,10 @@ def _index_for(low: str, mentions: _Mentions, start: int, end: int) -> _Index | 
     if linked and (found := _last_index(linked.group())):
         return found
     if ANAPHORA_RE.search(low, begin, end) or not OTHER_MEASURE_RE.search(low, begin, end):
-        return mentions.last(max(0, begin - TOPIC_SPAN), begin)
+        topic = mentions.last(max(0, begin - TOPIC_SPAN), begin)
+        if topic and alone and len(mentions.explicit_names(max(0, begin - 300), begin)) > 1:
+            return UNNAMED
+        return topic
     return None
 
 
@@ -349,7 +365,7 @@ def scores(text: str) -> list[Fact]:
             seen_ranks.setdefault((value.index.name, value.rank.lead), set()).add(_year(low, value.start, value.end))
         facts.append(_fact(text, low, value.start, value.end, value.value, value.index, value.top, value.rank))
     for rank in lone:
-        index = _index_for(low, mentions, rank.start, rank.end)
+        index = _index_for(low, mentions, rank.start, rank.end, alone=True)
         if index is None:
             continue
         year = _rank_year(low, rank)
@@ -384,7 +400,7 @@ def _fact(text: str, low: str, start: int, end: int, value: float | None, index:
     stop = min(clause_end(low, end, limit=80), end + 80)
     change = CHANGE_RE.search(low, end, stop)
     attrs = {
-        "index": index.name,
+        "index": index.name or None,
         "explicit": index.explicit,
         "max": parse_number(top) if top else None,
         "year": year or _year(low, start, end),

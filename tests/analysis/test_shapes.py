@@ -79,6 +79,12 @@ def test_score_shapes(text: str, expected: list[Score]) -> None:
     assert _scores(text) == expected
 
 
+def test_a_rank_after_a_passage_on_several_indexes_leaves_its_index_open() -> None:
+    text = ("Năm 2024, Chỉ số CCHC của tỉnh xếp thứ 9/63; Chỉ số SIPAS xếp thứ 15/63. "
+            "Tỉnh tiếp tục giữ vị trí thứ 2/14 tỉnh trong vùng.")
+    assert _scores(text) == [("PAR INDEX", None, "9/63"), ("SIPAS", None, "15/63"), (None, None, "2/14")]
+
+
 def test_the_same_rank_said_again_is_one_score() -> None:
     text = ("Chỉ số CCHC năm 2023: tỉnh xếp thứ 4/63, đạt 90,1%. Xếp vị trí thứ 3 là tỉnh C và thứ 4 là tỉnh D.")
     assert _scores(text) == [("PAR INDEX", 90.1, "4/63"), ("PAR INDEX", None, "3")]
