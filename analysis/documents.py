@@ -54,7 +54,8 @@ TYPE_BEFORE_RE = re.compile(
 )
 # A document cited by its bare number: "Chỉ thị số 23 về ...", "Nghị quyết số 36a".
 BARE_NUMBER_RE = re.compile(
-    r"(" + "|".join(sorted(map(re.escape, TYPE_WORDS), key=len, reverse=True)) + r")\s+số\s*(\d{1,5}[a-z]?)(?![\w/.,-])"
+    r"(" + "|".join(sorted(map(re.escape, TYPE_WORDS), key=len, reverse=True)) + r")"
+    r"\s+số\s*(\d{1,5}[a-z]?)(?![\w/-]|[.,]\d)"
 )
 DATE_AFTER_RE = re.compile(r"^\s*,?\s*(?:ban\s+hành\s+)?ngày\s*", re.I)
 
