@@ -14,6 +14,7 @@ from cchc_monitor.text import NUMBER, clause_end, clause_start, lower_same_lengt
 # literal scan), then the number just before it, maybe in thousands ("1,3 ngàn hồ sơ" = 1,300).
 DOSSIER_RE = re.compile(r"hồ\s+sơ|trường\s+hợp")
 NUMBER_BEFORE_RE = re.compile(rf"(?<![\d.,])({NUMBER})\s+(?:(ngàn|nghìn)\s+)?(?:bộ\s+)?$")
+PROCEDURE_RE = re.compile(r"hồ\s+sơ|thủ\s+tục|tthc")  # dossiers, (administrative) procedures
 # "12/1.500 hồ sơ": a part of a total, the part is the count.
 SHARE_OF_RE = re.compile(rf"(?<![\d.,/])({NUMBER})\s*/\s*\d$")
 # "số hồ sơ trễ hạn là 245", "quá hạn: 12", "quá hạn còn 154": the count after the keyword, with no noun after it.
@@ -193,6 +194,8 @@ def _counts(text: str, low: str) -> list[_Count]:
         num = NUMBER_BEFORE_RE.search(low, max(0, hit.start() - 32), hit.start())
         if num is None:
             continue
+        if hit.group().startswith("trường") and not PROCEDURE_RE.search(low, max(0, hit.start() - 200), hit.end() + 60):
+            continue  # "5 trường hợp" (cases) count only where dossiers or procedures are meant
         share = SHARE_OF_RE.search(low, max(0, num.start() - 12), num.start() + 1)
         if share:  # "12/1.500 hồ sơ trễ hạn": 12 of 1,500 dossiers
             found.append(_Count(share.start(1), hit.end(), share.group(1)))

@@ -105,7 +105,7 @@ Backlog = tuple[int, str | None]
     ("Cấp huyện có 12/1.500 hồ sơ trễ hạn", [(12, "huyện")]),
     # sets ("bộ") and cases ("trường hợp"), thousands written "ngàn"
     ("Bộ phận một cửa cấp huyện còn 14 bộ hồ sơ trễ hạn", [(14, "huyện")]),
-    ("Năm 2024, cấp xã có 9 trường hợp trễ hạn do thiếu nhân lực", [(9, "xã")]),
+    ("Về giải quyết thủ tục hành chính năm 2024, cấp xã có 9 trường hợp trễ hạn do thiếu nhân lực", [(9, "xã")]),
     ("Cấp xã có gần 2,4 ngàn hồ sơ quá hạn", [(2400, "xã")]),
     # the count after its keyword; zero counts
     ("Cấp huyện có số hồ sơ giải quyết trễ hạn là 37 (chiếm 0,5%)", [(37, "huyện")]),
@@ -128,6 +128,7 @@ Backlog = tuple[int, str | None]
     ("số hồ sơ trễ hạn là 1,5%", []),
     ("tiếp nhận trễ hạn là 4 hồ sơ", []),
     ("còn 320 hồ sơ chưa đến hạn giải quyết", []),
+    ("Công an phạt 5 trường hợp xe quá hạn đăng kiểm", []),
 ])
 def test_backlog_shapes(text: str, expected: list[Backlog]) -> None:
     assert [(int(f.value or 0), f.attrs["level"]) for f in backlog_figures(text)] == expected
