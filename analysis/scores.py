@@ -6,6 +6,7 @@ import re
 from bisect import bisect_left
 from dataclasses import dataclass
 
+from analysis.ranks import RANK_RE, Rank, find_ranks, rank_year, year_of
 from cchc_monitor.models import Fact
 from cchc_monitor.text import clause_end, clause_start, lower_same_length, parse_number
 
@@ -78,24 +79,10 @@ OTHER_MEASURE_RE = re.compile(
     r"hồ\s+sơ|h[ạẹ]n\b|tăng\s+trưởng|grdp|ngân\s+sách|vốn|xuất\s+khẩu|doanh\s+thu|giải\s+ngân|trực\s+tuyến"
     r"|t[ỷỉ]\s+lệ(?!\s+(?:người\s+dân\s+)?hài)|học\s+sinh|bảo\s+hiểm|giải\s+(?:nhất|nhì|ba)|đội\b|trận\b"
 )
-# A rank: "xếp (hạng) (thứ) 14/63", "đứng thứ 13", "vị trí số 1", "hạng 48", "và thứ 3", "thứ 5 trong 6".
-RANK_RE = re.compile(
-    r"(?<!\w)(?:(?:xếp|đứng)\s+(?:ở\s+)?(?:vị\s+trí\s+|hạng\s+)?(?:số\s+|thứ\s+)?|vị\s+trí\s+(?:số\s+|thứ\s+)?"
-    r"|hạng\s+(?:thứ\s+)?|(?<=và\s)thứ\s+)"
-    r"(\d{1,2})(?:\s*/\s*(\d{1,3})|\s+(?:trong|trên)\s+(?:số\s+|tổng\s+số\s+)?(\d{1,3})(?![\d.,]))?"
-    r"(?![\d/%]|[.,]\d|\s*(?:điểm|%|giải|đội|trận))"
-)
-# "xếp hạng 17 bộ", "đánh giá, xếp hạng 63 UBND tỉnh": how many units are ranked, not a rank.
-RANKED_COUNT_RE = re.compile(r"\s+(?:bộ|tỉnh|ubnd|đơn\s+vị|cơ\s+quan|địa\s+phương|sở|huyện|xã)")
 # Ranks given "respectively" ("thứ 5 và thứ 6 lần lượt là A, đạt X và B, đạt Y") go to the values in order.
 RESPECTIVE_RE = re.compile(r"\s*(?:là\s+)?lần\s+lượt")
 # A clause that points back at the result just given: with this (that, the above) result / score.
 RESULT_ANAPHORA_RE = re.compile(r"\s*(?:với|từ)\s+(?:kết\s+quả|số\s+điểm|mức\s+điểm)\s+(?:này|trên|đó)")
-# A former rank: "từ vị trí số 28 (năm ngoái) lên ...".
-FROM_BEFORE_RE = re.compile(r"từ\s+$")
-# The year a value is for; "so với năm 2021" (compared with) names the baseline, not the year.
-YEAR_RE = re.compile(r"(?<!so với )(?:năm|quý\s+[iv]+/|index|papi|sipas|pci|cchc)\s*(20\d\d)\b")
-YEAR_NEAR_RE = re.compile(r"\s*\(?\s*(?:năm\s+)(20\d\d)\b")
 CHANGE_RE = re.compile(r"(?:tăng|giảm)\s+(\d+(?:,\d+)?)\s+(?:điểm|bậc)")
 TOPIC_SPAN = 1500  # how far back an index named once still governs the values listed after it
 
@@ -175,30 +162,7 @@ class _Value:
     top: str | None
     unit: str | None
     index: _Index
-    rank: _Rank | None = None
-
-
-@dataclass(frozen=True)
-class _Rank:
-    start: int
-    end: int
-    text: str  # "14/63", "3", "5/6"
-    lead: int  # the position itself
-    former: bool  # "từ vị trí số 28": the rank it rose or fell from
-
-
-def _ranks(low: str) -> list[_Rank]:
-    """Every rank in text order."""
-    found = []
-    for m in RANK_RE.finditer(low):
-        total = m.group(2) or m.group(3)
-        bare = not total and not re.search(r"(?:thứ|số)\s+\d+$", m.group())
-        if bare and RANKED_COUNT_RE.match(low, m.end()):
-            continue
-        text = f"{m.group(1)}/{total}" if total else m.group(1)
-        former = bool(FROM_BEFORE_RE.search(low, max(0, m.start() - 6), m.start()))
-        found.append(_Rank(m.start(), m.end(), text, int(m.group(1)), former))
-    return found
+    rank: Rank | None = None
 
 
 def score_number(token: str, unit: str | None) -> float:
@@ -286,7 +250,7 @@ def _values(low: str, mentions: _Mentions) -> list[_Value]:
         if index is None:
             continue
         value = score_number(m.group("num"), m.group("unit"))
-        key = (index.name, value, _year(low, start, end))
+        key = (index.name, value, year_of(low, start, end))
         if key in seen:
             continue
         seen.add(key)
@@ -295,7 +259,7 @@ def _values(low: str, mentions: _Mentions) -> list[_Value]:
     return values
 
 
-def _attach(low: str, rank: _Rank, values: list[_Value], starts: list[int], mentions: _Mentions) -> bool:
+def _attach(low: str, rank: Rank, values: list[_Value], starts: list[int], mentions: _Mentions) -> bool:
     """Give the rank to the value of its clause: the first one after it, else the last one before
     it that has none (in the sentence before when the clause says "với kết quả này"), with no
     parenthesis between; a former rank stays alone."""
@@ -322,7 +286,7 @@ def _attach(low: str, rank: _Rank, values: list[_Value], starts: list[int], ment
     return False
 
 
-def _respective(low: str, ranks: list[_Rank], values: list[_Value], starts: list[int]) -> set[int]:
+def _respective(low: str, ranks: list[Rank], values: list[_Value], starts: list[int]) -> set[int]:
     """Ranks joined by "và" and followed by "lần lượt" (respectively), each given to the next
     value of the clause in order; returns the start of every rank so given."""
     given: set[int] = set()
@@ -356,19 +320,19 @@ def scores(text: str) -> list[Fact]:
     values = _values(low, mentions)
     facts = []
     seen_ranks: dict[tuple[str, int], set[int | None]] = {}  # (index, rank) → years it was given for
-    ranks = _ranks(low)
+    ranks = find_ranks(low)
     starts = [v.start for v in values]  # values are in text order
     respective = _respective(low, ranks, values, starts)
     lone = [r for r in ranks if r.start not in respective and not _attach(low, r, values, starts, mentions)]
     for value in values:
         if value.rank:
-            seen_ranks.setdefault((value.index.name, value.rank.lead), set()).add(_year(low, value.start, value.end))
+            seen_ranks.setdefault((value.index.name, value.rank.lead), set()).add(year_of(low, value.start, value.end))
         facts.append(_fact(text, low, value.start, value.end, value.value, value.index, value.top, value.rank))
     for rank in lone:
         index = _index_for(low, mentions, rank.start, rank.end, alone=True)
         if index is None:
             continue
-        year = _rank_year(low, rank)
+        year = rank_year(low, rank)
         years = seen_ranks.setdefault((index.name, rank.lead), set())
         if year in years or (years and (year is None or None in years)):
             continue  # the same rank said again ("thứ 3 là thành phố Hà Nội" after "xếp thứ 3/63")
@@ -377,33 +341,15 @@ def scores(text: str) -> list[Fact]:
     return sorted(facts, key=lambda f: f.start)
 
 
-def _year(low: str, start: int, end: int) -> int | None:
-    begin = clause_start(low, start, limit=250)
-    years = YEAR_RE.findall(low, begin, end)
-    if years:
-        return int(years[-1])
-    years = YEAR_RE.findall(low, max(0, begin - 300), begin)
-    return int(years[-1]) if years else None
-
-
-def _rank_year(low: str, rank: _Rank) -> int | None:
-    """The year written right after the rank ("hạng 48 (năm 2012)"), or right before it."""
-    near = YEAR_NEAR_RE.match(low, rank.end)
-    if near:
-        return int(near.group(1))
-    before = re.search(r"năm\s+(20\d\d)\s*,?\s*$", low[max(0, rank.start - 16) : rank.start])
-    return int(before.group(1)) if before else _year(low, rank.start, rank.end)
-
-
 def _fact(text: str, low: str, start: int, end: int, value: float | None, index: _Index,
-          top: str | None, rank: _Rank | None, year: int | None = None) -> Fact:
+          top: str | None, rank: Rank | None, year: int | None = None) -> Fact:
     stop = min(clause_end(low, end, limit=80), end + 80)
     change = CHANGE_RE.search(low, end, stop)
     attrs = {
         "index": index.name or None,
         "explicit": index.explicit,
         "max": parse_number(top) if top else None,
-        "year": year or _year(low, start, end),
+        "year": year or year_of(low, start, end),
         "rank": rank.text if rank else None,
         "change": text[change.start() : change.end()] if change else None,
     }

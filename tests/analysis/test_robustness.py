@@ -19,7 +19,7 @@ import pytest
 from analysis import analyze, to_contract
 from cchc_monitor.models import Analysis
 
-MODULES = ["analysis.backlog", "analysis.classify", "analysis.documents", "analysis.places", "analysis.scores",
+MODULES = ["analysis.backlog", "analysis.classify", "analysis.documents", "analysis.places", "analysis.ranks", "analysis.scores",
            "analysis.tables", "cchc_monitor.text", "cchc_monitor.dates", "cchc_monitor.gazetteer"]
 REPEATS = {sre_parse.MAX_REPEAT, sre_parse.MIN_REPEAT, getattr(sre_parse, "POSSESSIVE_REPEAT", None)}
 
