@@ -52,11 +52,11 @@ TYPE_BEFORE_RE = re.compile(
     r"(?:\s+(?:của\s+\S+\s+)?(?:số|sô)\s*:?|\s*số:|\s*)\s*$",
     re.I,
 )
-# A document cited by its bare number: "Chỉ thị số 23 về ...", "Nghị quyết số 36a".
+# A document cited by its bare number: "Chỉ thị số 23 về ...", "Nghị quyết số 36a", "Đề án3".
 BARE_NUMBER_RE = re.compile(
     r"(" + "|".join(sorted(map(re.escape, TYPE_WORDS), key=len, reverse=True)) + r")"
-    r"\s+số\s*(\d{1,5}[a-z]?)(?![\w/-]|[.,]\d)"
-)
+    r"(?:\s+số\s*|(?=\d{1,3}[a-z]?(?![\w/-]|[.,]\d)))(\d{1,5}[a-z]?)(?![\w/-]|[.,]\d)"
+)  # or glued to its type when markup was lost: "Đề án3" (a year or a count is never glued so)
 DATE_AFTER_RE = re.compile(r"^\s*,?\s*(?:ban\s+hành\s+)?ngày\s*", re.I)
 
 

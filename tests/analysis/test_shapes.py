@@ -212,6 +212,7 @@ def test_publication_date_shapes(text: str, expected: date | None) -> None:
     ("Giám đốc Sở Nội vụ tại Văn bản số 512/SNV-CCHC ngày 04/9/2025", [("512/SNV-CCHC", "Văn bản")]),
     ("Thủ tướng vừa ký Chỉ thị số 17 về đẩy mạnh cải cách", [("17", "Chỉ thị")]),
     ("Tỉnh triển khai Nghị quyết số 36a. Sau đó, Kế hoạch số 1.250 hồ sơ", [("36a", "Nghị quyết")]),
+    ("thực hiện Đề án7 về chuyển đổi số; Kế hoạch 2025 và Quyết định 15 người", [("7", "Đề án")]),
     # the same document cited in full and by its bare number is one
     ("Quyết định số 876/QĐ-BNV phê duyệt đề án; Quyết định số 876 nêu rõ", [("876/QĐ-BNV", "Quyết định")]),
 ])
