@@ -13,6 +13,7 @@ from cchc_monitor.text import NUMBER, clause_end, clause_start, lower_same_lengt
 # "N hồ sơ" (N dossiers), "N bộ hồ sơ" (sets), "N trường hợp" (cases): found from the noun (a cheap
 # literal scan), then the number just before it, maybe in thousands ("1,3 ngàn hồ sơ" = 1,300).
 DOSSIER_RE = re.compile(r"hồ\s+sơ|trường\s+hợp")
+DOSSIER_WORD_RE, CASE_WORD_RE = re.compile(r"hồ\s+sơ"), re.compile(r"trường\s+hợp")  # each a fast literal scan
 NUMBER_BEFORE_RE = re.compile(rf"(?<![\d.,])({NUMBER})\s+(?:(ngàn|nghìn)\s+)?(?:bộ\s+)?$")
 PROCEDURE_RE = re.compile(r"hồ\s+sơ|thủ\s+tục|tthc")  # dossiers, (administrative) procedures
 # "12/1.500 hồ sơ": a part of a total, the part is the count.
@@ -190,7 +191,7 @@ class _Count:
 def _counts(text: str, low: str) -> list[_Count]:
     """Every dossier count in text order, with the counts written after their keyword."""
     found = []
-    for hit in DOSSIER_RE.finditer(low):
+    for hit in sorted([*DOSSIER_WORD_RE.finditer(low), *CASE_WORD_RE.finditer(low)], key=lambda m: m.start()):
         num = NUMBER_BEFORE_RE.search(low, max(0, hit.start() - 32), hit.start())
         if num is None:
             continue

@@ -8,9 +8,11 @@ from dataclasses import dataclass
 from cchc_monitor.text import clause_start
 
 # A rank: "xếp (hạng) (thứ) 14/63", "đứng thứ 13", "vị trí số 1", "hạng 48", "và thứ 3", "thứ 5 trong 6".
+# (No lookbehind at its start, so the engine scans for its first letters quickly; that the verb
+# begins a word is checked after.)
 RANK_RE = re.compile(
-    r"(?<!\w)(?:(?:xếp|đứng)\s+(?:ở\s+)?(?:vị\s+trí\s+|hạng\s+)?(?:số\s+|thứ\s+)?|vị\s+trí\s+(?:số\s+|thứ\s+)?"
-    r"|hạng\s+(?:thứ\s+)?|(?<=và\s)thứ\s+)"
+    r"(?:(?:xếp|đứng)\s+(?:ở\s+)?(?:vị\s+trí\s+|hạng\s+)?(?:số\s+|thứ\s+)?|vị\s+trí\s+(?:số\s+|thứ\s+)?"
+    r"|hạng\s+(?:thứ\s+)?|và\s+thứ\s+)"
     r"(\d{1,2})(?:\s*/\s*(\d{1,3})|\s+(?:trong|trên)\s+(?:số\s+|tổng\s+số\s+)?(\d{1,3})(?![\d.,]))?"
     r"(?![\d/%]|[.,]\d|\s*(?:điểm|%|giải|đội|trận))"
 )
@@ -38,6 +40,8 @@ def find_ranks(low: str) -> list[Rank]:
     """Every rank in text order."""
     found = []
     for m in RANK_RE.finditer(low):
+        if m.start() and low[m.start() - 1].isalnum():
+            continue
         total = m.group(2) or m.group(3)
         bare = not total and not re.search(r"(?:thứ|số)\s+\d+$", m.group())
         if bare and RANKED_COUNT_RE.match(low, m.end()):

@@ -294,7 +294,7 @@ def _respective(low: str, ranks: list[Rank], values: list[_Value], starts: list[
     while i < len(ranks):
         run = [ranks[i]]
         while (i + len(run) < len(ranks)
-               and re.fullmatch(r"\s*(?:,|và)\s*", low[run[-1].end : ranks[i + len(run)].start])):
+               and re.fullmatch(r"\s*(?:,|và)?\s*", low[run[-1].end : ranks[i + len(run)].start])):
             run.append(ranks[i + len(run)])
         i += len(run)
         if len(run) < 2 or not RESPECTIVE_RE.match(low, run[-1].end):
