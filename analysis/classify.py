@@ -131,7 +131,9 @@ def is_late_story(text: str) -> bool:
 def is_index_headline(text: str) -> bool:
     """The headline reports results of a formal index ("Kết quả Chỉ số CCHC năm 2023")."""
     title = _title(text).lower()
-    named = any(explicit and pattern.search(title) for pattern, _, explicit in INDEX_NAMES)
+    # "Kết quả (công tác) cải cách hành chính 6 tháng" is a work report, not an index's result
+    named = any(explicit and not pattern.pattern.startswith("kết") and pattern.search(title)
+                for pattern, _, explicit in INDEX_NAMES)
     return named and bool(INDEX_RESULT_RE.search(title))
 
 

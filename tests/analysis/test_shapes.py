@@ -168,6 +168,7 @@ def test_a_flattened_status_table_gives_late_counts_and_on_time_shares() -> None
     ("Ban hành quy định xin lỗi khi giải quyết hồ sơ trễ hạn\n\nQuy định này áp dụng cho các sở.", "other_cchc"),
     ("Không để hồ sơ thủ tục hành chính trễ hạn\n\nChủ tịch tỉnh chỉ đạo các sở, ngành.", "other_cchc"),
     ("Công bố kết quả Chỉ số CCHC năm 2024\n\nBộ Nội vụ tổ chức hội nghị công bố.", "index_score"),
+    ("Kết quả công tác cải cách hành chính 6 tháng đầu năm\n\nHuyện tổ chức hội nghị sơ kết.", "other_cchc"),
     ("Chỉ số CCHC năm 2024 của tỉnh đạt 88,5%\n\nTheo công bố của Bộ Nội vụ.", "index_score"),
     ("Kế hoạch cải cách thủ tục hành chính năm 2026\n\nThủ tướng vừa ký ban hành.", "plan"),
     ("Nâng cao Chỉ số PAPI\n\nNgày 4/3, UBND tỉnh ban hành Kế hoạch số 88/KH-UBND về cải thiện Chỉ số PAPI năm 2026.",
