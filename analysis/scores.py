@@ -79,6 +79,12 @@ OTHER_MEASURE_RE = re.compile(
     r"hồ\s+sơ|h[ạẹ]n\b|tăng\s+trưởng|grdp|ngân\s+sách|vốn|xuất\s+khẩu|doanh\s+thu|giải\s+ngân|trực\s+tuyến"
     r"|t[ỷỉ]\s+lệ(?!\s+(?:người\s+dân\s+)?hài)|học\s+sinh|bảo\s+hiểm|giải\s+(?:nhất|nhì|ba)|đội\b|trận\b"
 )
+# After an index named in the clause, a word that turns to another measure: dossiers, a rate
+# (not of satisfaction), online services, GRDP, budget, disbursement, exports, turnover.
+MEASURE_SHIFT_RE = re.compile(
+    r"hồ\s+sơ|t[ỷỉ]\s+lệ(?!\s+(?:người\s+dân\s+)?hài)|trực\s+tuyến|grdp|ngân\s+sách|giải\s+ngân|xuất\s+khẩu"
+    r"|doanh\s+thu"
+)
 # Ranks given "respectively" ("thứ 5 và thứ 6 lần lượt là A, đạt X và B, đạt Y") go to the values in order.
 RESPECTIVE_RE = re.compile(r"\s*(?:là\s+)?lần\s+lượt")
 # A clause that points back at the result just given: with this (that, the above) result / score.
@@ -143,6 +149,11 @@ class _Mentions:
             i += 1
         return names
 
+    def last_end(self, start: int, end: int) -> int:
+        """Where the index named last inside (start, end] ends (`start` when none is)."""
+        i = bisect_left(self.ends, end + 1) - 1
+        return self.ends[i] if i >= 0 and self.ends[i] > start else start
+
     def last(self, start: int, end: int) -> _Index | None:
         """The index named last that ends inside (start, end]."""
         i = bisect_left(self.ends, end + 1) - 1
@@ -186,7 +197,8 @@ def _index_for(low: str, mentions: _Mentions, start: int, end: int, alone: bool 
     if found and not found.explicit and (sipas := mentions.first_explicit(begin, start, "SIPAS")):
         return sipas  # "SIPAS 2019: tỷ lệ người dân hài lòng ... đạt 84,45%"
     if found:
-        return found
+        # "Chỉ số CCHC ...; tỷ lệ hồ sơ đúng hạn đạt 98%": the clause moved on to another measure
+        return None if MEASURE_SHIFT_RE.search(low, mentions.last_end(begin, start), start) else found
     linked = INDEX_AFTER_RE.match(low, end)
     if linked and (found := _last_index(linked.group())):
         return found

@@ -70,6 +70,7 @@ def _scores(text: str) -> list[Score]:
     ("Phấn đấu Chỉ số CCHC năm 2026 đạt 92% trở lên", []),
     ("Chỉ số CCHC dùng để đánh giá, xếp hạng 17 bộ và 63 UBND tỉnh", []),
     ("Chỉ số CCHC của tỉnh năm 2024 có bước tiến. Tỷ lệ hồ sơ trực tuyến đạt 76,5%.", []),
+    ("Về Chỉ số CCHC, tỷ lệ hồ sơ giải quyết đúng hạn đạt 98,2%", []),
     ("Chỉ số CCHC năm 2023 là năm thứ 3 liên tiếp đạt kết quả này, lần thứ 6 dẫn đầu", []),
     # a backlog figure's own rank, after an index was named, is no index rank
     ("Chỉ số CCHC của tỉnh được cải thiện. Toàn tỉnh còn 2.310 hồ sơ quá hạn (đứng thứ 20/63 tỉnh, thành phố).", []),
