@@ -41,8 +41,8 @@ LATE_RECEPTION_RE = re.compile(r"tiếp\s+nhận\s+(?:hồ\s+sơ\s+)?(?:trễ|qu
 # A provincial department (Sở, capitalised in the text) and the provincial public-service centre
 # (Trung tâm Phục vụ hành chính công, with no lower tier after it) are the province tier.
 TIER_RE = re.compile(  # matched on lower-cased text
-    r"cấp\s+(tỉnh|huyện|thành\s+phố|xã)|(toàn\s+tỉnh|tỉnh|(?<!cơ\s)(?<!trụ\s)sở(?=\s)|"
-    r"trung\s+tâm\s+phục\s+vụ\s+hành\s+chính\s+công(?!\s+(?:cấp\s+)?(?:huyện|xã|phường|quận|thị|thành\s+phố)))|(toàn\s+huyện|huyện|quận|thị\s+xã)|"
+    r"cấp\s+(tỉnh|huyện|thành\s+phố|xã)|(toàn\s+tỉnh|tỉnh|sở(?=\s)|trung\s+tâm\s+phục\s+vụ\s+hành\s+chính\s+công"
+    r"(?!\s+(?:cấp\s+)?(?:huyện|xã|phường|quận|thị|thành\s+phố)))|(toàn\s+huyện|huyện|quận|thị\s+xã)|"
     r"(thành\s+phố)|(xã|phường|thị\s+trấn|đặc\s+khu)"
 )
 # "trên địa bàn tỉnh" (within the province) places a unit, it does not give a figure's tier.
@@ -80,8 +80,9 @@ class _Tiers:
         starts, ends, levels, explicit, weak = [], [], [], [], []
         low = lower_same_length(text[:end])
         for m in TIER_RE.finditer(low):
-            if m.group() == "sở" and text[m.start()] != "S":
-                continue  # "sở" in running text is not a department
+            before = low[max(0, m.start() - 5) : m.start()]
+            if m.group() == "sở" and (text[m.start()] != "S" or before.endswith(("cơ ", "trụ "))):
+                continue  # "sở" in running text ("cơ sở", "trụ sở") is not a department
             starts.append(m.start())
             ends.append(m.end())
             group = m.lastindex or 1

@@ -114,6 +114,7 @@ Backlog = tuple[int, str | None]
     ("Cấp xã có 0 hồ sơ quá hạn", [(0, "xã")]),
     # a department is the province tier; "trên địa bàn tỉnh" only places a unit
     ("Sở Tài nguyên và Môi trường còn 312 hồ sơ quá hạn", [(312, "tỉnh")]),
+    ("Tại trụ Sở xã có 8 hồ sơ quá hạn", [(8, "xã")]),
     ("Năm 2024, 88 xã, phường, thị trấn trên địa bàn tỉnh đã giải quyết 50.120 hồ sơ; quá hạn 41 hồ sơ.",
      [(41, "xã")]),
     # a tier said outright paragraphs before wins over a caption naming a ward
