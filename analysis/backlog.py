@@ -61,6 +61,26 @@ RATE_GAP_BREAK_RE = re.compile(r"trực\s+tuyến|trễ|quá|chậm|tiếp\s+nh�
 
 
 TIER_LEVELS = {2: "tỉnh", 3: "huyện", 4: "thành phố", 5: "xã"}  # label of TIER_RE's groups 2-5
+# The first word of every TIER_RE alternative: found by fast literal search, TIER_RE is then tried
+# only there (scanning with its alternation would test every position of the text).
+TIER_FIRST_WORDS = ("cấp", "toàn", "tỉnh", "sở", "trung", "huyện", "quận", "thị", "thành", "xã", "phường", "đặc")
+
+
+def _tier_matches(low: str) -> list[re.Match[str]]:
+    """What TIER_RE.finditer(low) finds, tried only where one of its first words stands."""
+    positions = []
+    for word in TIER_FIRST_WORDS:
+        i = low.find(word)
+        while i >= 0:
+            positions.append(i)
+            i = low.find(word, i + 1)
+    found: list[re.Match[str]] = []
+    last_end = 0
+    for pos in sorted(positions):
+        if pos >= last_end and (m := TIER_RE.match(low, pos)):
+            found.append(m)
+            last_end = m.end()
+    return found
 
 
 @dataclass(frozen=True)
@@ -79,7 +99,7 @@ class _Tiers:
         """The tier words before `end` (no figure looks further)."""
         starts, ends, levels, explicit, weak = [], [], [], [], []
         low = lower_same_length(text[:end])
-        for m in TIER_RE.finditer(low):
+        for m in _tier_matches(low):
             before = low[max(0, m.start() - 5) : m.start()]
             if m.group() == "sở" and (text[m.start()] != "S" or before.endswith(("cơ ", "trụ "))):
                 continue  # "sở" in running text ("cơ sở", "trụ sở") is not a department
