@@ -32,6 +32,7 @@ TYPE_WORDS = {
     "Đề án": "scheme",
     "Kết luận": "conclusion",
     "Quy chế": "regulation",
+    "Văn bản": "document (a letter or note of an office)",
 }
 # Type codes inside a number ("KH" in 148/KH-UBND) → type word.
 TYPE_CODES = {
@@ -44,13 +45,18 @@ TYPE_CODES = {
 _UPPER = "A-ZĐÂĂÊÔƠƯ"
 # The number itself: 148/KH-UBND, 01-NQ/TU, 157/2007/NĐ-CP, 30c/NQ-CP, 585/QĐ-UBND-HC, 22/2023/QH15.
 NUMBER_RE = re.compile(
-    rf"(\d{{1,5}}[a-z]?(?:/\d{{4}})?[/-][{_UPPER}][{_UPPER}a-z0-9]*(?:[-/][{_UPPER}0-9][{_UPPER}a-z0-9]*)*)"
-)
+    rf"(\d{{1,5}}[a-z]?(?:/\d{{4}})?[/-][{_UPPER}][{_UPPER}a-z0-9]{{0,24}}(?:[-/][{_UPPER}0-9][{_UPPER}a-z0-9]{{0,24}}){{0,6}})"
+)  # parts bounded (a symbol has a few short parts), so no repeat nests an unbounded one
 TYPE_BEFORE_RE = re.compile(
     r"(" + "|".join(sorted(map(re.escape, TYPE_WORDS), key=len, reverse=True)) + r")"
     r"(?:\s+(?:của\s+\S+\s+)?(?:số|sô)\s*:?|\s*số:|\s*)\s*$",
     re.I,
 )
+# A document cited by its bare number: "Chỉ thị số 23 về ...", "Nghị quyết số 36a", "Đề án3".
+BARE_NUMBER_RE = re.compile(
+    r"(" + "|".join(sorted(map(re.escape, TYPE_WORDS), key=len, reverse=True)) + r")"
+    r"(?:\s+số\s*|(?=\d{1,3}[a-z]?(?![\w/-]|[.,]\d)))(\d{1,5}[a-z]?)(?![\w/-]|[.,]\d)"
+)  # or glued to its type when markup was lost: "Đề án3" (a year or a count is never glued so)
 DATE_AFTER_RE = re.compile(r"^\s*,?\s*(?:ban\s+hành\s+)?ngày\s*", re.I)
 
 
@@ -164,8 +170,23 @@ def documents(text: str) -> list[Fact]:
             "issued_by": _local_issuer(text, start, end),
         }
         facts.append(Fact("document", text[start:end], start, end, None, attrs))
+    _bare_numbers(text, facts, seen)
     _date_legal_header(text, facts)
-    return facts
+    return sorted(facts, key=lambda f: f.start)
+
+
+def _bare_numbers(text: str, facts: list[Fact], seen: set[str]) -> None:
+    """Documents cited by type and bare number, unless a full number begins with the same digits
+    (the same document written in full elsewhere)."""
+    leads = {re.match(r"\d+", key).group() for key in seen if re.match(r"\d+", key)}  # type: ignore[union-attr]
+    for m in BARE_NUMBER_RE.finditer(text):
+        number = m.group(2)
+        if number.upper() in seen or re.match(r"\d+", number).group() in leads:  # type: ignore[union-attr]
+            continue
+        seen.add(number.upper())
+        attrs = {"number": number, "type": _canonical_type(m.group(1)), "issuer": None,
+                 "date": None, "issued_by": None}
+        facts.append(Fact("document", m.group(), m.start(), m.end(), None, attrs))
 
 
 # "Ngày 18 tháng 7 năm 2025, UBND xã ... đã ban hành Quyết định số 119/QĐ-UBND": the date of issue

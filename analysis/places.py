@@ -71,7 +71,7 @@ PROVINCE_NAME_RE = re.compile(
     r"("
     + "|".join(sorted(map(re.escape, [*gazetteer.FORMER_PROVINCES, *gazetteer.PROVINCE_ALIASES]),
                       key=len, reverse=True))
-    + r")(?![\w])"
+    + r")(?![^\W_A-ZĐ]|[_\d])"  # a capital may follow: a name glued to the next word ("Lào CaiBáo")
 )
 
 
@@ -81,6 +81,9 @@ def province_mentions(text: str) -> Counter[str]:
     for m in PROVINCE_NAME_RE.finditer(text):
         if m.start() and (text[m.start() - 1].isalnum() or text[m.start() - 1] == "_"):
             continue
+        before = text[max(0, m.start() - 12) : m.start()].split()
+        if before and before[-1] in gazetteer.PERSON_NAME_WORDS and text[m.start() - 1] == " ":
+            continue  # "Trương Hòa Bình": a person's name
         canonical = gazetteer.canonical_province(m.group(1))
         if canonical:
             counts[canonical] += 1
@@ -101,11 +104,21 @@ def _title(text: str) -> str:
     return first if len(first) <= 250 else ""
 
 
+def _url_parts(url: str | None) -> tuple[str, str]:
+    """(path, host) of an address; a malformed one ("http://[::1") has neither."""
+    try:
+        parts = urlsplit(url or "")
+        return parts.path, parts.hostname or ""
+    except ValueError:
+        return "", ""
+
+
 def provinces_in_url(url: str | None) -> list[str]:
     """Provinces named in an address's path slug ("/thua-thien-hue-co-chi-so-...")."""
-    if not url:
+    path = _url_parts(url)[0]
+    if not path:
         return []
-    slug = "-" + re.sub(r"[^a-z0-9]+", "-", gazetteer.fold(urlsplit(url).path)) + "-"
+    slug = "-" + re.sub(r"[^a-z0-9]+", "-", gazetteer.fold(path)) + "-"
     found = []
     for name in (*gazetteer.FORMER_PROVINCES, *gazetteer.PROVINCE_ALIASES):
         key = "-" + re.sub(r"[^a-z0-9]+", "-", gazetteer.fold(name)).strip("-") + "-"
@@ -113,6 +126,13 @@ def provinces_in_url(url: str | None) -> list[str]:
         if len(key) > 4 and key in slug and canonical and canonical not in found:
             found.append(canonical)
     return found
+
+
+def _slug_starts_with(url: str | None, province: str) -> bool:
+    """The last path segment (the headline's slug) begins with the province's name."""
+    segment = _url_parts(url)[0].rstrip("/").rsplit("/", 1)[-1]
+    key = re.sub(r"[^a-z0-9]+", "-", gazetteer.fold(province)).strip("-")
+    return gazetteer.fold(segment).startswith(key + "-")
 
 
 def locate(text: str, url: str | None = None) -> tuple[str | None, str | None]:
@@ -136,17 +156,27 @@ def locate(text: str, url: str | None = None) -> tuple[str | None, str | None]:
             votes[province] += 6 * hits
             locality = locality or province
     units = find_units(text[:1500])
+    lead_unit: tuple[str, str] | None = None
     if locality is None and units:
-        counts = Counter((u, n) for u, n, _ in units)
-        unit, name = counts.most_common(1)[0][0]
-        locality = f"{unit} {name}"
+        lead_unit = Counter((u, n) for u, n, _ in units).most_common(1)[0][0]
+        locality = f"{lead_unit[0]} {lead_unit[1]}"
     for unit, name, _ in units:
         if province := _province_of_unit(unit, name):
             votes[province] += 2
-    for province in provinces_in_url(url):
+    slug_provinces = provinces_in_url(url)
+    for province in slug_provinces:
         votes[province] += 4
-    votes.update(province_mentions(text))
+    if slug_provinces and _slug_starts_with(url, slug_provinces[0]) and not title:
+        votes[slug_provinces[0]] += 2  # the slug is the headline, and it opens with the province
+    mentions = province_mentions(text)
+    votes.update(mentions)
     if votes:
-        return locality, votes.most_common(1)[0][0]
-    host_province = gazetteer.province_from_host(urlsplit(url).hostname or "") if url else None
+        province = votes.most_common(1)[0][0]
+        if not title_units and province in {*mentions, *slug_provinces}:
+            other = lead_unit and _province_of_unit(*lead_unit) not in (None, province)
+            if locality is None or other:
+                locality = province  # the lead's unit is another province's: the article's is named plainly
+        return locality, province
+    host = _url_parts(url)[1]
+    host_province = gazetteer.province_from_host(host) if host else None
     return locality, host_province

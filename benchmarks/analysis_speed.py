@@ -9,15 +9,17 @@ from pathlib import Path
 
 from analysis import analyze
 
-DEV = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dev"
+EVAL = Path(__file__).resolve().parents[2] / "shared" / "eval"
+SETS = ("dev", "dev2")
 ARTICLE_CHARS = 5000
 
 
 def articles() -> list[str]:
-    """5,000-character articles made of the dev texts (read from ../shared, never copied here)."""
-    texts = [t for f in sorted(DEV.glob("*.json")) if (t := json.loads(f.read_text(encoding="utf-8")).get("text"))]
+    """5,000-character articles made of the dev and dev2 texts (read from ../shared, never copied here)."""
+    files = [f for name in SETS for f in sorted((EVAL / name).glob("*.json"))]
+    texts = [t for f in files if (t := json.loads(f.read_text(encoding="utf-8")).get("text"))]
     if not texts:
-        raise SystemExit(f"no dev texts under {DEV}")
+        raise SystemExit(f"no dev texts under {EVAL}")
     out = []
     for i in range(len(texts)):
         body, j = "", i

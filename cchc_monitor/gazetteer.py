@@ -144,6 +144,14 @@ PROVINCIAL_CITIES: dict[str, str] = {
     "Yên Bái": "Yên Bái", "Nghĩa Lộ": "Yên Bái",
 }
 
+# Common family and middle names: a province name right after one is part of a person's name
+# ("Phó Thủ tướng Trương Hòa Bình", "ông Nguyễn Thái Bình"), not the place.
+PERSON_NAME_WORDS: frozenset[str] = frozenset({
+    "Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô",
+    "Dương", "Lý", "Trương", "Đinh", "Lâm", "Mai", "Trịnh", "Đào", "Lưu", "Tạ", "Hà", "Tô", "Châu", "Quách",
+    "Văn", "Thị", "Hữu", "Đức", "Công", "Quang", "Xuân", "Ngọc", "Thanh",
+})
+
 # Short host labels that stand for a province on portals and papers (beyond the folded names).
 DOMAIN_ALIASES: dict[str, str] = {
     "hcm": "Hồ Chí Minh", "tphcm": "Hồ Chí Minh", "hochiminhcity": "Hồ Chí Minh",

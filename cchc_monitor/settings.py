@@ -54,7 +54,8 @@ class Settings(BaseSettings):
     )
     user_agent: str = Field(
         "CCHC-Monitor/0.1 (+administrative-reform news monitor)",
-        description="User-Agent header sent to portals.",
+        pattern=r"^[ -~]+$",  # printable ASCII: it is sent as an HTTP header
+        description="User-Agent header sent to portals (printable ASCII).",
     )
     max_items_per_source: int = Field(
         30, ge=1, description="Newest feed or listing items fetched per source per cycle."

@@ -44,6 +44,22 @@ def as_int_if_whole(value: float) -> float | int:
     return int(value) if value == int(value) else value
 
 
+# Short capitalised abbreviations that end with a dot inside a sentence: city (TP.), town (TX.),
+# township (TT.), ward (P.), district (Q.), doctor (TS., ThS.), Mr (Ô.).
+ABBREVIATIONS = frozenset({"TP", "Tp", "TX", "Tx", "TT", "P", "Q", "TS", "ThS", "PGS", "GS", "Ô", "B"})
+
+
+def _is_abbreviation(text: str, dot: int) -> bool:
+    """The dot at `dot` ends one of ABBREVIATIONS (a whole word) and a capitalised name follows."""
+    start = dot
+    while start > 0 and text[start - 1].isalpha() and dot - start < 4:
+        start -= 1
+    if start > 0 and text[start - 1].isalnum():
+        return False
+    after = text[dot + 1 : dot + 3].lstrip()
+    return text[start:dot] in ABBREVIATIONS and bool(after) and after[0].isupper()
+
+
 def clause_start(text: str, pos: int, limit: int = 400) -> int:
     """Where the clause that contains `pos` begins: after the last ";", sentence end or blank line
     (the boundaries of CLAUSE_END_RE, found backwards with rfind, which is much faster)."""
@@ -52,7 +68,8 @@ def clause_start(text: str, pos: int, limit: int = 400) -> int:
     for mark in ".!?":
         i = pos
         while (i := text.rfind(mark, floor, i)) >= best:
-            if i + 1 == len(text) or text[i + 1].isspace():  # "1.416" is not a sentence end
+            # "1.416" is not a sentence end, nor the dot of an abbreviation ("TP. Hà Nội")
+            if (i + 1 == len(text) or text[i + 1].isspace()) and not (mark == "." and _is_abbreviation(text, i)):
                 best = i + 1
                 break
     i = pos
@@ -68,8 +85,11 @@ def clause_start(text: str, pos: int, limit: int = 400) -> int:
 
 def clause_end(text: str, pos: int, limit: int = 400) -> int:
     """Where the clause that contains `pos` ends."""
-    m = CLAUSE_END_RE.search(text, pos, min(len(text), pos + limit))
-    return m.start() if m else min(len(text), pos + limit)
+    stop = min(len(text), pos + limit)
+    m = CLAUSE_END_RE.search(text, pos, stop)
+    while m and m.group() == "." and _is_abbreviation(text, m.start()):
+        m = CLAUSE_END_RE.search(text, m.end(), stop)
+    return m.start() if m else stop
 
 
 def vn_number(value: float | int, decimals: int = 4) -> str:
