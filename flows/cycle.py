@@ -188,8 +188,8 @@ def deliver_due(config: CycleConfig, policy: Policy, targets: list[Target]) -> D
         if mine:
             return deliver(lambda: Repository(config.db_path, wait_for_writer=True), targets, policy,
                            now=datetime.now(UTC))
-    get_run_logger().warning("another process is delivering alerts from %s; this cycle's alerts wait for the next delivery",
-                             config.db_path)
+    get_run_logger().warning("another process is delivering alerts from %s; this cycle's alerts wait "
+                             "for the next delivery", config.db_path)
     with Repository(config.db_path, wait_for_writer=True) as repo:
         return DeliveryReport(queued=len(repo.pending_alerts()))
 
