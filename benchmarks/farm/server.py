@@ -274,7 +274,8 @@ class Farm:
                         await self._send(writer, 400, {}, b"bad request\n", head_only=False, close=True)
                         return
                     method, target, version = parts
-                    headers = {k.strip().lower(): v.strip() for k, _, v in (ln.partition(":") for ln in lines[1:] if ln)}
+                    fields = (line.partition(":") for line in lines[1:] if line)
+                    headers = {k.strip().lower(): v.strip() for k, _, v in fields}
                     close = version == "HTTP/1.0" or headers.get("connection", "").lower() == "close"
                     if portal is None:
                         keep = await self._control(writer, target)
