@@ -3,6 +3,7 @@ in-flight counter; and one real `cchc-monitor run` over a tiny farm, checked fro
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -139,5 +140,10 @@ def test_cchc_monitor_run_over_a_tiny_farm_stores_articles_one_request_per_host(
     counted = subprocess.run([*command, "sql", "select count(*) as n from articles", "--format", "csv"],
                              env=env, capture_output=True, text=True, timeout=120)
     assert counted.stdout.split() == ["n", "15"], counted.stdout + counted.stderr
+    titles = subprocess.run([*command, "sql", "select title from articles", "--format", "json"],
+                            env=env, capture_output=True, text=True, timeout=120)
+    served = {a.story.title for p in farm.portals for a in p.articles[: config.articles]}
+    stored = {json.loads(line)["title"] for line in titles.stdout.splitlines() if line.strip()}
+    assert stored == served  # Vietnamese intact, every page
     assert all(s.max_in_flight == 1 for s in stats.values()), {a: s.max_in_flight for a, s in stats.items()}
     assert all(s.kinds["article"] == 3 and s.kinds["robots"] == 1 for s in stats.values())
