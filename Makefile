@@ -10,7 +10,7 @@ export DO_NOT_TRACK ?= 1
 export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS ?= 120
 export PREFECT_LOGGING_LEVEL ?= WARNING
 
-.PHONY: venv run demo test check bench lock clean
+.PHONY: venv run demo test check bench bench-scale lock clean
 
 venv: $(STAMP)
 
@@ -36,6 +36,11 @@ check: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.run
+
+# Country scale on a loopback portal farm against a Scrapy baseline (about an hour; docs/scale-benchmarks.md).
+bench-scale: $(STAMP)
+	$(BIN)/pip install --quiet -r requirements-bench.lock
+	$(BIN)/python -m benchmarks.crawl_scale --sizes 10,40,160 --delays 0,1
 
 # Re-resolve the dependencies of pyproject.toml into requirements.lock (needs the package index).
 lock:
