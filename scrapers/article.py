@@ -17,7 +17,7 @@ from datetime import date
 import trafilatura
 from selectolax.lexbor import LexborHTMLParser, LexborNode, SelectolaxError
 
-from cchc_monitor.dates import find_dates, make_date, publication_date
+from cchc_monitor.dates import find_dates, publication_date
 from cchc_monitor.errors import ParseError
 from cchc_monitor.models import ArticleSelectors, ExtractedArticle
 from cchc_monitor.text import nfc
@@ -25,12 +25,11 @@ from scrapers.markup import readable, refuse_pathological
 from scrapers.profiles import (
     BOILERPLATE_HEADINGS,
     BOILERPLATE_SELECTORS,
-    BY_NAME,
     FAMILIES,
     LEAD_INS,
-    PLATFORMS,
     STANDALONE_LABELS,
     Profile,
+    recognise,
 )
 
 MIN_BODY_CHARS = 80
@@ -52,6 +51,7 @@ CAPTION_CHARS = 250
 # Where newspapers print the lead: "sapo" is the Vietnamese newsroom word for it.
 LEAD_SELECTORS = ("[class*='sapo']", ".description", "[class*='lead']", "[class*='summary']", "[class*='excerpt']")
 WRAPPER_CHARS = 1000
+SECTION_CHARS = 1500  # a label's parent this long (and not link-dense) is the article, not the widget
 # A closing credit line: "Theo Báo Lào Cai", "Nguồn: ...", or a name of up to five words.
 CREDIT_RE = re.compile(r"^(?:(?:theo|nguồn)\b.{0,80}|(?:pv|ctv|btv)\b.{0,40}|[^\W\d_]+(?:[ .-]+[^\W\d_]+){0,4})$", re.I)
 
@@ -91,9 +91,10 @@ def _link_density(node: LexborNode) -> tuple[int, float]:
     return len(links), sum(len(_text(a)) for a in links) / text
 
 
-def _holds_prose(node: LexborNode) -> bool:
-    """A wrapper whose class merely contains a boilerplate word ("author-x post"): long, few links."""
-    return len(_text(node)) > WRAPPER_CHARS and _link_density(node)[1] < 0.5
+def _holds_prose(node: LexborNode, chars: int = WRAPPER_CHARS) -> bool:
+    """A block of prose rather than a widget (a wrapper whose class merely contains a boilerplate
+    word, "author-x post"; a section a label stands in): long, few links."""
+    return len(_text(node)) > chars and _link_density(node)[1] < 0.5
 
 
 def _drop_labelled(root: LexborNode) -> None:
@@ -105,10 +106,10 @@ def _drop_labelled(root: LexborNode) -> None:
         if label.tag in ("p", "li") and LEAD_IN_RE.match(text) and label.css_first("a") is not None:
             label.decompose()  # "Xem thêm: <a>another article</a>"
             continue
-        if len(text) > 80 or not boilerplate_label(text):
+        if not boilerplate_label(text):
             continue
         block = label.parent
-        if block is None or block.mem_id == root.mem_id or (len(_text(block)) > 1500 and _link_density(block)[1] < 0.5):
+        if block is None or block.mem_id == root.mem_id or _holds_prose(block, SECTION_CHARS):
             _drop_following(label)
         else:
             block.decompose()
@@ -222,17 +223,8 @@ def clean_lines(lines: list[str]) -> list[str]:
     return kept
 
 
-def detect_platform(tree: LexborHTMLParser, url: str) -> Profile | None:
-    """The platform the page's address or markup identifies (cms-evidence facts only), if any."""
-    for profile in PLATFORMS:
-        if any(re.search(pattern, url) for pattern in profile.url_patterns) or (
-                profile.markers and tree.css_first(", ".join(profile.markers)) is not None):
-            return profile
-    return None
-
-
 def _candidates(tree: LexborHTMLParser, url: str, first: Profile | None) -> list[Profile]:
-    detected = detect_platform(tree, url)
+    detected = recognise(url, lambda css: tree.css_first(css) is not None)
     ordered = [p for p in (first, detected) if p is not None]
     return ordered + [p for p in FAMILIES if p not in ordered]  # a platform only where it is recognised
 
@@ -252,10 +244,8 @@ def _profile_date(tree: LexborHTMLParser, profile: Profile) -> date | None:
     if not shown:
         return None
     for shape in profile.date_shapes:
-        if (m := re.search(shape, shown)) is not None:
-            day, month, year = (int(part) for part in m.group(1).split("/"))
-            if (found := make_date(day, month, year)) is not None:
-                return found
+        if (m := re.search(shape, shown)) is not None and (shaped := find_dates(m.group(1))):
+            return shaped[0][0]
     dates = find_dates(shown)
     return dates[0][0] if dates else None
 
@@ -296,11 +286,6 @@ def source_profile(source_id: str, selectors: ArticleSelectors) -> Profile:
                    date=selectors.date, drop=selectors.drop)
 
 
-def profile_named(name: str | None) -> Profile | None:
-    """The built-in profile a source's `cms:` names (None when it names none)."""
-    return BY_NAME.get(name) if name else None
-
-
 def _summary(tree: LexborHTMLParser, profile: Profile) -> str | None:
     """The platform's lead, taken out of the tree so it is not read twice."""
     for css in profile.summary:
@@ -315,7 +300,7 @@ def extract_article(html: str, url: str, feed_date: date | None = None,
                     profile: Profile | None = None) -> ExtractedArticle:
     """Title, publication date and body of one article page; ParseError when no body is found.
     `profile`, when given, is tried before the detected platform and the other built-in profiles."""
-    refuse_deep_markup(html, url)
+    refuse_pathological(html, url)  # too large or nested too deep (of any tag): no parser sees it
     html = readable(html)
     tree = LexborHTMLParser(html)
     try:
@@ -342,11 +327,6 @@ def extract_article(html: str, url: str, feed_date: date | None = None,
             return ExtractedArticle(url, nfc(title) if title else None, published, body, profile.name)
         tree = LexborHTMLParser(html)  # the profile's cleanup changed the tree: start afresh
     return _generic(html, url, feed_date, tree)
-
-
-def refuse_deep_markup(html: str, url: str) -> None:
-    """A page too large or nested too deep (of any tag) is refused before any parser sees it."""
-    refuse_pathological(html, url)
 
 
 def _lead(tree: LexborHTMLParser) -> str | None:

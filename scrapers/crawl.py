@@ -10,12 +10,13 @@ from pathlib import Path
 from cchc_monitor.config import FetchPolicy
 from cchc_monitor.errors import ScrapeError
 from cchc_monitor.models import ExtractedArticle, FetchRecord, ItemRef, SourceSpec
-from scrapers.article import extract_article, profile_named, source_profile
+from scrapers.article import extract_article, source_profile
 from scrapers.feed import parse_feed
 from scrapers.fetch import Fetcher, RobotsCache, sendable, tls_context
 from scrapers.links import link_problem, usable_items
-from scrapers.listing import next_page_url, parse_listing
+from scrapers.listing import read_listing
 from scrapers.politeness import Gates
+from scrapers.profiles import profile_named
 from scrapers.sitemap import parse_sitemap
 
 LOG = logging.getLogger(__name__)
@@ -72,16 +73,16 @@ def _discover(fetcher: Fetcher, spec: SourceSpec, validators: dict[str, str] | N
         for child in [c for c in children if link_problem(c) is None][:3]:  # the first hold the newest entries
             items += parse_sitemap(fetcher.get(child, source_url=spec.url).text, child, spec.max_items)[0]
         return Discovered(items[: spec.max_items * max(pages, 1)], page.validators)
-    items = parse_listing(page.text, page.final_url, spec.link_selector, limit=spec.max_items, cms=spec.cms)
+    listing = read_listing(page.text, page.final_url, spec.link_selector, spec.max_items, spec.cms, follow=pages > 1)
+    items = listing.items
     seen = {item.url for item in items}
-    current = page
-    for _ in range(pages - 1):
-        following = next_page_url(current.text, current.final_url, cms=spec.cms)
-        if following is None:
+    for left in range(pages - 1, 0, -1):
+        if listing.next_url is None:
             break
-        current = fetcher.get(following, source_url=spec.url)
-        fresh = [i for i in parse_listing(current.text, current.final_url, spec.link_selector, spec.max_items, spec.cms)
-                 if i.url not in seen]
+        current = fetcher.get(listing.next_url, source_url=spec.url)
+        listing = read_listing(current.text, current.final_url, spec.link_selector, spec.max_items, spec.cms,
+                               follow=left > 1)
+        fresh = [i for i in listing.items if i.url not in seen]
         if not fresh:
             break
         seen.update(i.url for i in fresh)

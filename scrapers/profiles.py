@@ -1,6 +1,7 @@
 """CMS profiles of Vietnamese government portals: how each platform is recognised, where its parts are.
 
-Data, not code. The platform profiles follow ../shared/guide/cms-evidence.md fact by fact (vendor
+Data, and the one rule that recognises a platform from it (used by the article and listing parsers).
+The platform profiles follow ../shared/guide/cms-evidence.md fact by fact (vendor
 templates and third-party crawler configurations); a profile is recognised only by what that
 evidence shows (URL shapes, class names, portlet ids). Where a fact is missing, the field is left
 empty and extraction falls back, for that field alone, to the generic path (h1 / og:title / <title>
@@ -10,6 +11,8 @@ Every profile has test pages of our own in tests/pages/.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 # A date written d/m/yyyy (the group every date shape below captures).
@@ -156,6 +159,21 @@ PLATFORMS: tuple[Profile, ...] = (VIETTEL, VNPT_EPORTAL, VNPT_VNPORTAL, TANDAN, 
 FAMILIES: tuple[Profile, ...] = (LIFERAY, NUKEVIET, SHAREPOINT)
 PROFILES: tuple[Profile, ...] = (*PLATFORMS, *FAMILIES)
 BY_NAME = {profile.name: profile for profile in PROFILES}
+
+
+def profile_named(name: str | None) -> Profile | None:
+    """The built-in profile a source's `cms:` names (None when it names none)."""
+    return BY_NAME.get(name) if name else None
+
+
+def recognise(url: str, has: Callable[[str], bool]) -> Profile | None:
+    """The platform a page's address or markup identifies (cms-evidence facts only), if any;
+    `has(css)` tells whether the page holds an element matching a selector."""
+    for profile in PLATFORMS:
+        if any(re.search(pattern, url) for pattern in profile.url_patterns) or (
+                profile.markers and has(", ".join(profile.markers))):
+            return profile
+    return None
 
 # Blocks every platform and paper puts around or inside articles: sharing, font size, print,
 # counters, related and same-section news, comment forms, tags, captions (by class).
