@@ -118,11 +118,40 @@ def test_headers_trickled_byte_by_byte_end_at_the_deadline(status_line: bytes) -
 
 
 def test_a_pooled_connection_keeps_to_each_request_s_own_deadline() -> None:
-    table = {"/robots.txt": NO_ROBOTS, "/a": ("200 OK", {"Connection": "keep-alive"}, PAGE)}
-    # a generous deadline: a loaded test machine must not fail a fast loopback exchange
-    with raw_server(routes(table)) as (base, _), fetcher(FakeClock(), deadline=3.0) as f:
-        for _ in range(3):
-            assert f.get(base + "/a").status == 200
+    """A server that really keeps its connection open (HTTP/1.1): three requests over one pooled
+    connection each keep to their own deadline (the raw test server closes after one answer, so a
+    reused connection would race with its close)."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    connections: set[tuple[str, int]] = set()
+
+    class KeepAlive(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self) -> None:  # noqa: N802  (the stdlib's name)
+            connections.add(self.client_address)
+            body = b"User-agent: *\n" if self.path == "/robots.txt" else PAGE
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), KeepAlive)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        # a generous deadline: a loaded test machine must not fail a fast loopback exchange
+        with fetcher(FakeClock(), deadline=3.0) as f:
+            for _ in range(3):
+                assert f.get(base + "/a").status == 200
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert len(connections) == 1  # robots.txt and the three pages over one pooled connection
 
 
 # validators we store are validators we can send back ------------------------------------------------------
