@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks.extraction import leaked_lines
 from scrapers.article import boilerplate_label, clean_lines, extract_article
 from scrapers.listing import next_page_url, parse_listing
 from tests.helpers import PAGES
@@ -14,11 +15,6 @@ from tests.helpers import PAGES
 PLATFORM_PAGES = PAGES / "platforms"
 NEWS_PAGES = PAGES / "news"
 HOLDOUT_PAGES = PAGES / "news-holdout"  # written by a second author who had not seen the extractor
-# Labels of boilerplate blocks; a body line that is one of them is a leak.
-LEAK_LABELS = ["Tin liên quan", "Tin cùng chuyên mục", "Các tin khác", "Đọc nhiều", "Xem thêm", "Có thể bạn quan tâm",
-               "Viết bình luận", "Ý kiến bạn đọc", "Gửi bình luận", "Chia sẻ", "Lượt xem", "Từ khóa", "Tin mới"]
-
-
 def _expected(folder: Path) -> dict[str, dict[str, str]]:
     return json.loads((folder / "expected.json").read_text(encoding="utf-8"))
 
@@ -31,18 +27,13 @@ def _listings() -> list[tuple[str, dict[str, str]]]:
     return [(name, want) for name, want in _expected(PLATFORM_PAGES).items() if "links" in want]
 
 
-def _leaks(text: str) -> list[str]:
-    return [line for line in text.splitlines() if boilerplate_label(line)
-            or any(line.lower().startswith(label.lower() + ":") for label in LEAK_LABELS)]
-
-
 @pytest.mark.parametrize("name, want", _articles(PLATFORM_PAGES), ids=lambda v: v if isinstance(v, str) else "")
 def test_each_platform_profile_reads_its_article_pages(name: str, want: dict[str, str]) -> None:
     article = extract_article((PLATFORM_PAGES / name).read_text(encoding="utf-8"), want["url"])
     assert article.extractor == want["platform"]
     assert (article.title, str(article.published)) == (want["title"], want["published"])
     assert article.text == want["body"]  # the lead first, one line per paragraph, no caption, byline or widget
-    assert not _leaks(article.text)
+    assert not leaked_lines(article.text)
 
 
 @pytest.mark.parametrize("folder, name, want", [(folder, name, want) for folder in (NEWS_PAGES, HOLDOUT_PAGES)
@@ -54,7 +45,7 @@ def test_newspaper_pages_reach_the_body_without_related_lists_forms_or_credits(
     assert (article.extractor, article.title, str(article.published)) == ("trafilatura", want["title"],
                                                                           want["published"])
     assert article.text == want["body"]
-    assert not _leaks(article.text)
+    assert not leaked_lines(article.text)
 
 
 @pytest.mark.parametrize("name, want", _listings(), ids=lambda v: v if isinstance(v, str) else "")
