@@ -87,6 +87,9 @@ class CycleConfig:
     revisit_days: float  # articles first seen less than this long ago are read again (0: never)
     delivery: DeliveryConfig
     polling: PollBounds
+    connections: int  # requests in flight at once over all hosts (each host still one at a time)
+    cpu_workers: int  # processes extracting and analysing pages (1: in the cycle's own process)
+    batch_size: int  # articles analysed, placed and written per database write
     only_sources: tuple[str, ...] = ()  # a backfill: these sources only, even when paused
     pages: int = 1  # listing pages walked per source (a backfill goes deeper)
 

@@ -227,6 +227,7 @@ class CycleSummary:
     articles_duplicate: int = 0  # links already stored, or claimed by an earlier source of the cycle
     articles_revised: int = 0
     articles_unchanged: int = 0  # recent articles read again, text unchanged
+    articles_not_modified: int = 0  # recent articles asked again with their validators, answered 304
     stories_new: int = 0
     story_copies: int = 0
     articles_failed: int = 0

@@ -7,6 +7,7 @@ never a flow parameter (Prefect stores those), a log line or a database value.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -61,7 +62,7 @@ class Settings(BaseSettings):
         30, ge=1, description="Newest feed or listing items fetched per source per cycle."
     )
     fetch_retries: int = Field(
-        2, ge=0, description="Retries of a failed source fetch within one cycle (Prefect task)."
+        2, ge=0, description="Retries of a failed source fetch within one cycle."
     )
     retry_delay: float = Field(
         10.0, ge=0, description="Seconds before the first retry of a failed source fetch; each further retry "
@@ -102,6 +103,19 @@ class Settings(BaseSettings):
         "listed, so an edited text becomes a new revision (0: never)."
     )
 
+    connections: int = Field(
+        64, ge=1, le=1024, description="Requests in flight at once over all hosts; each host still gets one "
+        "at a time, after its delay."
+    )
+    cpu_workers: int = Field(
+        0, ge=0, le=64, description="Processes that extract and analyse article pages (0: one per CPU core; "
+        "1: in the cycle's own process). A cycle of fewer than 64 new pages always uses its own process."
+    )
+    batch_size: int = Field(
+        200, ge=1, le=10000, description="Articles analysed, placed in stories and written per database "
+        "write; the cycle's memory is bounded by it, and a crash keeps every batch written."
+    )
+
     @classmethod
     def load(cls, **overrides: object) -> Settings:
         """Read the environment, apply CLI overrides that are not None, and report bad values."""
@@ -121,6 +135,8 @@ class Settings(BaseSettings):
             delivery=self.delivery_config(),
             polling=PollBounds(self.poll_min_hours, max(self.poll_min_hours, self.poll_max_hours),
                                self.poll_step_hours),
+            connections=self.connections, cpu_workers=self.cpu_workers or (os.cpu_count() or 1),
+            batch_size=self.batch_size,
         )
 
     def delivery_config(self) -> DeliveryConfig:

@@ -13,15 +13,12 @@ from collections import Counter
 from collections.abc import Callable
 from contextlib import ExitStack
 from datetime import UTC, datetime, timedelta
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NONE
-from prefect.context import TaskRunContext
-from prefect.task_runners import ThreadPoolTaskRunner
 
-import analysis
 import scrapers
 from alerts import (
     DeliveryReport,
@@ -34,63 +31,49 @@ from alerts import (
     missing_plans,
     source_broken,
 )
-from cchc_monitor.config import CycleConfig, FetchPolicy
+from cchc_monitor.config import CycleConfig
 from cchc_monitor.dates import VIETNAM
-from cchc_monitor.errors import FetchError, ScrapeError
-from cchc_monitor.models import ArticleRecord, CycleSummary, ExtractedArticle, FetchRecord, ItemRef, SourceSpec
+from cchc_monitor.models import ArticleRecord, CycleSummary, SourceSpec
 from cchc_monitor.settings import Secrets
 from dedup import STORY_WINDOW_DAYS
 from dedup.placement import Placed, backfill_bands, place
+from flows.stream import Batch, cpu_pool, stream
 from storage.lock import cycle_lock, delivery_lock
 from storage.repository import Repository
 
 PROGRESS = logging.getLogger("cchc_monitor.progress")  # stage events; the CLI shows them, Prefect does not store them
 PROGRESS.propagate = False
 T = TypeVar("T")
-MAX_PARALLEL_SOURCES = 8  # sources fetched at once (each host still gets one request at a time)
 
 
-def _retry_transient(task: Any, task_run: Any, state: Any) -> bool:
-    """Retry a fetch only when its error says it may succeed later (timeouts, 5xx, resets)."""
-    exc = state.data if isinstance(state.data, BaseException) else state.result(raise_on_failure=False)
-    return bool(getattr(exc, "retryable", False))
+@task(name="discover", cache_policy=NONE)
+def discover_sources(sweep: scrapers.Sweep, specs: list[SourceSpec], validators: dict[str, dict[str, str]],
+                     pages: int, known_urls: Callable[[list[str]], set[str]]) -> scrapers.Collected:
+    """Every source's feed or listing, hosts in parallel (transient failures retried within the task);
+    each link claimed once, a source answering 410 Gone paused. One broken source is a fact, not a crash."""
+    return scrapers.collect(sweep.discover(specs, validators, pages,
+                                           progress=lambda done, total: _seen(None, "discover", done, total)),
+                            known_urls)
 
 
-@task(name="discover-source", cache_policy=NONE, retry_condition_fn=_retry_transient)
-def discover_source(spec: SourceSpec, policy: FetchPolicy, validators: dict[str, str] | None,
-                    pages: int = 1) -> scrapers.Discovery:
-    """Fetch one source's feed or listing page; a failure is raised while Prefect retries remain,
-    then returned as data, so one broken source is a fact to record, not a crashed task."""
-    try:
-        with scrapers.fetcher_for(spec, policy) as fetcher:
-            return scrapers.Discovery(scrapers.discover(fetcher, spec, validators, pages))
-    except ScrapeError as exc:
-        context = TaskRunContext.get()
-        retries_left = context is not None and context.task_run.run_count <= context.task.retries
-        if isinstance(exc, FetchError) and exc.retryable and retries_left:
-            raise
-        return scrapers.Discovery(None, exc)
-
-
-@task(name="fetch-articles", cache_policy=NONE)
-def fetch_articles(spec: SourceSpec, items: list[ItemRef], policy: FetchPolicy
-                   ) -> tuple[list[ExtractedArticle], list[FetchRecord]]:
-    """Fetch and extract each new article of one source; a failing article is recorded, not raised."""
-    with scrapers.fetcher_for(spec, policy) as fetcher:
-        return scrapers.fetch_articles(fetcher, spec, items)
+@task(name="fetch-analyse-store", cache_policy=NONE)
+def fetch_analyse_store(sweep: scrapers.Sweep, config: CycleConfig, summary: CycleSummary,
+                        collected: scrapers.Collected, validators: dict[str, dict[str, str]], policy: Policy) -> Batch:
+    """Every new article page, as it arrives, extracted and analysed on every core, then placed and written
+    in batches; returns the last, partial batch for the cycle's final write."""
+    pages = sum(len(items) for _, items in collected.work)
+    done = iter(range(1, pages + 1))
+    fetched = (_seen(f, "fetch", next(done), pages) for f in sweep.fetch(collected.work, validators))
+    with cpu_pool(config.cpu_workers, pages) as pool:
+        return stream(fetched, pool, config.cpu_workers, config.batch_size,
+                      lambda batch: store_articles(config, summary, batch, policy))
 
 
 def new_run_id() -> str:
     return datetime.now(VIETNAM).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
 
 
-@flow(
-    name="monitor-cycle",
-    log_prints=False,
-    # prefect's flow() wants TaskRunner[PrefectFuture[Any]], invariant in the future type, so its own
-    # ThreadPoolTaskRunner (a TaskRunner[PrefectConcurrentFuture[R]]) does not fit the annotation
-    task_runner=ThreadPoolTaskRunner(max_workers=MAX_PARALLEL_SOURCES),  # type: ignore[arg-type]  # see above
-)
+@flow(name="monitor-cycle", log_prints=False)
 def monitor_cycle(config: CycleConfig) -> CycleSummary:
     """One cycle: discover, fetch new articles, analyse, place in stories, store, detect, deliver.
 
@@ -118,26 +101,31 @@ def _cycle(config: CycleConfig, release: Callable[[], None] = lambda: None) -> C
         repo.begin_run(summary.run_id, specs)
         paused, known_validators = set(repo.paused_sources()), repo.validators(s.url for s in specs)
         polls = repo.poll_state(s.id for s in specs) if config.polling.adaptive else {}
+        scrapers.shared_robots().load(repo.robots_rules(), time.monotonic(), time.time())  # kept for 24 h
+        backfill_bands(repo)  # older articles' story keys, before this cycle places any
     specs, summary.sources_paused = scrapers.skip_paused(specs, paused, named=bool(config.only_sources))
     specs, summary.sources_not_due = scrapers.due_sources(specs, {k: due for k, (_, due) in polls.items()},
                                                           datetime.now(UTC), named=bool(config.only_sources))
-    # 2. discover every source concurrently; one failing source never stops the others (a backfill
-    #    reads past the first page, so it must not stop at a 304 for that page)
-    futures = [(s, discoverer(config).submit(s, config.fetch, None if config.pages > 1
-                                             else known_validators.get(s.url), config.pages)) for s in specs]
-    # 3. claim each link once per cycle; a source answering 410 Gone is paused
-    collected = scrapers.collect([(s, _seen(f.result(), "discover", n, len(futures))) for n, (s, f)
-                                  in enumerate(futures, start=1)], _links_needing_no_fetch(config))
-    lap("discover")
-    count_discovery(summary, collected)
-    for failure in summary.failures:
-        logger.info("source %s failed: %s", failure.source, failure.detail)
-    # 4. fetch and extract the new articles of each source concurrently, then analyse them
-    articles, summary.articles_failed = fetch_new(collected, config)
-    records = [analysis.to_record(source_id, article) for source_id, article in articles]
-    lap("fetch and analyse")
-    # 5-6. store (stories, rules, outbox) and deliver; then the run's report
-    store_and_deliver(config, summary, records, collected, polls, policy, targets, release=release)
+    # 2-3. discover every source, hosts in parallel; claim each link once per cycle (stored ones need no
+    #      fetch, except recent articles read again with their validators); a 410 Gone pauses its source
+    #      (a backfill reads past the first page, so it must not stop at a 304 for that page)
+    revisits: dict[str, dict[str, str]] = {}
+    with scrapers.Sweep(config.fetch, config.retry, connections=config.connections) as sweep:
+        collected = discover_sources(sweep, specs, {} if config.pages > 1 else known_validators, config.pages,
+                                     _links_needing_no_fetch(config, revisits))
+        lap("discover")
+        count_discovery(summary, collected)
+        for failure in summary.failures:
+            logger.info("source %s failed: %s", failure.source, failure.detail)
+        # 4-5. fetch the new articles as a stream: extracted and analysed on every core, placed in stories
+        #      and written (with their alerts) in batches; the rest of the cycle's facts in the last write
+        last = fetch_analyse_store(sweep, config, summary, collected, revisits, policy)
+    lap("fetch, analyse and store")
+    summary.articles_failed, summary.articles_not_modified = last.failed, last.not_modified
+    collected.fetch_log.extend(last.log)
+    collected.validators.update(last.validators)
+    # 5-6. the last write (the cycle's own facts too) and delivery; then the run's report
+    store_and_deliver(config, summary, last.records, collected, polls, policy, targets, release=release)
     create_markdown_artifact(summary.markdown(), key="cchc-cycle", description=f"CCHC cycle {summary.run_id}")
     logger.info("cycle %s: %s", summary.run_id, summary.as_dict())
     return summary
@@ -158,26 +146,42 @@ def store_and_deliver(config: CycleConfig, summary: CycleSummary, records: list[
     lap = Laps(summary)
     with Repository(config.db_path) as repo:
         backfill_bands(repo)
-        placed = place(repo, records)
-        _count_placement(summary, placed)
-        changed = [*placed.fresh, *placed.revised]
-        summary.articles_new, _ = repo.store_batch(
-            summary.run_id, collected.fetch_log, placed.fresh,
-            [c for r in changed for c in evaluate(r, policy, repo, config.backlog_threshold)],
-            collected.validators, collected.pause, placed.revised, batches)
-        summary.facts = sum(len(r.analysis.facts) for r in changed)
-        summary.facts_by_kind = dict(Counter(f.kind for r in changed for f in r.analysis.facts))
+        _store(repo, config, summary, Batch(records, collected.fetch_log, collected.validators), policy,
+               collected.pause, batches)
         repo.prune_bands(datetime.now(VIETNAM) - timedelta(days=STORY_WINDOW_DAYS))
         repo.record_polls(summary.run_id, _poll_decisions(collected, polls, config) if config.polling.adaptive else [])
         repo.queue_alerts([c for h in repo.source_health(f.source for f in summary.failures) for c in source_broken(h)]
                           + missing_plans(policy, repo.watched_provinces, repo.planned_provinces(),
                                           datetime.now(VIETNAM).date()))
+        repo.keep_robots(scrapers.shared_robots().export(time.monotonic(), time.time()))
         lap("store")
     release()
     _count_delivery(summary, deliver_due(config, policy, targets))
     lap("deliver")
     with Repository(config.db_path, wait_for_writer=True) as repo:
         repo.finish_run(summary.run_id, summary.as_dict())
+
+
+def store_articles(config: CycleConfig, summary: CycleSummary, batch: Batch, policy: Policy) -> None:
+    """One full batch of the stream in one short write window (the cycle lock is held throughout)."""
+    with Repository(config.db_path) as repo:
+        _store(repo, config, summary, batch, policy)
+
+
+def _store(repo: Repository, config: CycleConfig, summary: CycleSummary, batch: Batch, policy: Policy,
+           pause: dict[str, str] | None = None, batches: tuple[str, ...] = ()) -> None:
+    """Place a batch's articles in stories, evaluate the rules (against earlier reports, earlier batches
+    of this cycle included) and write articles, alerts (the outbox), log lines and validators together."""
+    placed = place(repo, batch.records)
+    _count_placement(summary, placed)
+    changed = [*placed.fresh, *placed.revised]
+    new, _ = repo.store_batch(summary.run_id, batch.log, placed.fresh,
+                              [c for r in changed for c in evaluate(r, policy, repo, config.backlog_threshold)],
+                              batch.validators, pause, placed.revised, batches)
+    summary.articles_new += new
+    summary.facts += sum(len(r.analysis.facts) for r in changed)
+    summary.facts_by_kind = dict(Counter(summary.facts_by_kind) + Counter(f.kind for r in changed
+                                                                          for f in r.analysis.facts))
 
 
 def deliver_due(config: CycleConfig, policy: Policy, targets: list[Target]) -> DeliveryReport:
@@ -212,35 +216,19 @@ class Laps:
         self.last = now
 
 
-def discoverer(config: CycleConfig) -> Any:
-    """The discover task with the configured retries: capped exponential delays with jitter."""
-    return discover_source.with_options(retries=config.retry.retries, retry_delay_seconds=config.retry.delays() or 0,
-                                        retry_jitter_factor=config.retry.jitter_factor)
-
-
-def _links_needing_no_fetch(config: CycleConfig) -> Callable[[list[str]], set[str]]:
-    """Stored links, except articles recent enough to be read again (edits); a short read each time."""
+def _links_needing_no_fetch(config: CycleConfig, revisits: dict[str, dict[str, str]]
+                            ) -> Callable[[list[str]], set[str]]:
+    """Stored links, except articles recent enough to be read again (edits), whose validators go into
+    `revisits` so that an unchanged page answers 304; one short read."""
     revisit_since = datetime.now(VIETNAM) - timedelta(days=config.revisit_days)
 
     def lookup(urls: list[str]) -> set[str]:
         with Repository(config.db_path) as repo:
-            return repo.known_article_urls(urls) - set(repo.stored_articles(urls, since=revisit_since))
+            recent = set(repo.stored_articles(urls, since=revisit_since))
+            revisits.update(repo.validators(recent))
+            return repo.known_article_urls(urls) - recent
 
     return lookup
-
-
-def fetch_new(collected: scrapers.Collected, config: CycleConfig) -> tuple[list[tuple[str, ExtractedArticle]], int]:
-    """Submit one fetch task per source with new links; their fetch logs join the cycle's. Returns the
-    (source id, article) pairs extracted and how many articles failed."""
-    articles: list[tuple[str, ExtractedArticle]] = []
-    failed = 0
-    futures = [(s, fetch_articles.submit(s, items, config.fetch)) for s, items in collected.work]
-    for n, (spec, future) in enumerate(futures, start=1):
-        found, log = _seen(future.result(), "fetch", n, len(futures))
-        collected.fetch_log.extend(log)
-        failed += sum(1 for r in log if not r.ok)
-        articles += [(spec.id, a) for a in found]
-    return articles, failed
 
 
 def count_discovery(summary: CycleSummary, collected: scrapers.Collected) -> None:
@@ -267,5 +255,7 @@ def _count_delivery(summary: CycleSummary, report: DeliveryReport) -> None:
 
 
 def _count_placement(summary: CycleSummary, placed: Placed) -> None:
-    summary.stories_new, summary.story_copies = placed.stories_new, placed.story_copies
-    summary.articles_revised, summary.articles_unchanged = len(placed.revised), placed.unchanged
+    summary.stories_new += placed.stories_new
+    summary.story_copies += placed.story_copies
+    summary.articles_revised += len(placed.revised)
+    summary.articles_unchanged += placed.unchanged

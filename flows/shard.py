@@ -5,22 +5,22 @@ from __future__ import annotations
 
 import time
 from contextlib import ExitStack
+from dataclasses import replace
 from pathlib import Path
 
 from prefect import flow, get_client, get_run_logger
 from prefect.client.schemas.objects import FlowRun
 from prefect.deployments import run_deployment
-from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.utilities.asyncutils import run_coro_as_sync
 
 import analysis
 import scrapers
 from alerts import load_policy, load_targets
 from cchc_monitor.config import CycleConfig
-from cchc_monitor.errors import StorageError
-from cchc_monitor.models import ArticleRecord, CycleSummary
+from cchc_monitor.errors import ScrapeError, StorageError
+from cchc_monitor.models import ArticleRecord, CycleSummary, ExtractedArticle, FetchRecord
 from cchc_monitor.settings import Secrets
-from flows.cycle import MAX_PARALLEL_SOURCES, count_discovery, discoverer, fetch_new, new_run_id, store_and_deliver
+from flows.cycle import count_discovery, new_run_id, store_and_deliver
 from scrapers.batch import from_batch, merge, shard_of, to_batch
 from storage.lock import cycle_lock
 from storage.repository import Repository
@@ -30,16 +30,25 @@ SHARD_DEPLOYMENT = "monitor-shard/shard"
 FINAL = {"COMPLETED", "FAILED", "CRASHED", "CANCELLED"}
 
 
-@flow(name="monitor-shard", task_runner=ThreadPoolTaskRunner(max_workers=MAX_PARALLEL_SOURCES))  # type: ignore[arg-type]  # prefect types ThreadPoolTaskRunner as TaskRunner[Never]
+@flow(name="monitor-shard")
 def monitor_shard(config: CycleConfig, shard: int, shards: int, staging: str, run_id: str) -> str:
     """Discover and fetch the sources of shard `shard` of `shards`, and write what they gave as one
     batch in `staging`; it reads no database, so it runs on any machine with the project."""
     specs = [s for s in scrapers.select_sources(
         scrapers.load_sources(config.sources_file, default_max_items=config.max_items_per_source),
         config.only_sources, config.sources_file) if shard_of(s.id, shards) == shard]
-    futures = [(s, discoverer(config).submit(s, config.fetch, None, config.pages)) for s in specs]
-    collected = scrapers.collect([(s, f.result()) for s, f in futures], lambda urls: set())
-    articles, _ = fetch_new(collected, config)
+    articles: list[tuple[str, ExtractedArticle]] = []
+    with scrapers.Sweep(config.fetch, config.retry, connections=config.connections) as sweep:
+        collected = scrapers.collect(sweep.discover(specs, {}, config.pages), lambda urls: set())
+        for fetched in sweep.fetch(collected.work, {}):
+            if fetched.page is not None:
+                try:
+                    articles.append((fetched.spec.id, scrapers.extract_page(
+                        fetched.page.text, fetched.page.final_url, fetched.item, fetched.spec)))
+                except ScrapeError as exc:
+                    fetched = replace(fetched, record=FetchRecord(fetched.spec.id, fetched.item.url, False,
+                                                                  exc.reason, str(exc)))
+            collected.fetch_log.append(fetched.record)
     return str(write_batch(Path(staging), f"{run_id}-{shard:03d}", to_batch(collected, articles)))
 
 

@@ -93,8 +93,14 @@ def _discover(fetcher: Fetcher, spec: SourceSpec, validators: dict[str, str] | N
 def fetch_article(fetcher: Fetcher, item: ItemRef, spec: SourceSpec) -> ExtractedArticle:
     """Fetch one article page and extract title, date and body (markup bounded before any parser)."""
     page = fetcher.get(item.url, source_url=spec.url)
+    return extract_page(page.text, page.final_url, item, spec)
+
+
+def extract_page(text: str, final_url: str, item: ItemRef, spec: SourceSpec) -> ExtractedArticle:
+    """Title, date and body of a fetched article page, by the source's profile; the feed's title and
+    date stand in for what the page lacks."""
     profile = source_profile(spec.id, spec.article) if spec.article else profile_named(spec.cms)
-    article = extract_article(page.text, page.final_url, feed_date=item.published, profile=profile)
+    article = extract_article(text, final_url, feed_date=item.published, profile=profile)
     if article.title is None and item.title:
         article = ExtractedArticle(article.url, item.title, article.published, article.text, article.extractor)
     return article

@@ -59,6 +59,7 @@ class _Robots:
     expires_at: float
     unreachable: bool = False
     cause: FetchError | None = None  # the network failure, when robots.txt could not be fetched at all
+    text: str | None = None  # the rules as read (None: none, everything allowed), kept across cycles
 
 
 class RobotsCache:
@@ -76,6 +77,21 @@ class RobotsCache:
     def put(self, origin: str, entry: _Robots) -> None:
         with self._lock:
             self._entries[origin] = entry
+
+    def export(self, now: float, wall_now: float) -> dict[str, tuple[str | None, float]]:
+        """The rules worth keeping for the next cycle: origin → (robots.txt text or None for "everything
+        allowed", wall-clock expiry); an unreachable host's answer is not kept (it is asked again soon)."""
+        with self._lock:
+            entries = list(self._entries.items())
+        return {origin: (e.text, wall_now + e.expires_at - now) for origin, e in entries
+                if not e.unreachable and e.expires_at > now}
+
+    def load(self, kept: dict[str, tuple[str | None, float]], now: float, wall_now: float) -> None:
+        """Take back rules an earlier cycle kept (`export`), each for the rest of its lifetime."""
+        for origin, (text, expires) in kept.items():
+            if expires > wall_now:
+                parser = Protego.parse(text) if text is not None else None
+                self.put(origin, _Robots(parser, now + expires - wall_now, text=text))
 
 
 def tls_context(extra_bundle: Path | None = None, base_bundle: str | None = None) -> ssl.SSLContext:
@@ -118,11 +134,8 @@ class Fetcher:
 
     def get(self, url: str, *, validators: dict[str, str] | None = None, source_url: str | None = None) -> Page:
         """Fetch one URL of a source, or raise FetchError with a stable reason code."""
-        source_host = checked_parts(source_url or url).hostname or ""
-        source_is_private = self.guard.is_private_host(source_host)
-        self._source_is_private = source_is_private
-        self.guard.check(url, source_is_private=source_is_private)
-        delay = self._robots_delay(url)
+        delay = self.prepare(url, source_url)
+        source_is_private = self._source_is_private
         headers = {"User-Agent": self.policy.user_agent, "Accept-Language": "vi,en;q=0.5",
                    "Accept-Encoding": "gzip, deflate"}
         for key, _, header in VALIDATORS:
@@ -143,6 +156,14 @@ class Fetcher:
             return self._page(url, raw)
         raise FetchError(f"{url}: redirect loop or more than {self.policy.max_redirects} redirects",
                          url=url, reason="fetch.redirect_loop")
+
+    def prepare(self, url: str, source_url: str | None = None) -> float:
+        """Check the URL (and the source it belongs to) against the guard and read its origin's robots.txt:
+        the delay its host asks, or FetchError (blocked address, disallowed, robots unreachable)."""
+        source_host = checked_parts(source_url or url).hostname or ""
+        self._source_is_private = self.guard.is_private_host(source_host)
+        self.guard.check(url, source_is_private=self._source_is_private)
+        return self._robots_delay(url)
 
     def _addresses(self, host: str) -> list[str]:
         return self.guard.addresses(host, source_is_private=self._source_is_private)
@@ -180,14 +201,21 @@ class Fetcher:
 
     # robots.txt (RFC 9309) ---------------------------------------------------------------------
 
-    def _robots_delay(self, url: str) -> float:
-        """Raise robots.disallowed / robots.unreachable, else return the host's Crawl-delay floor."""
+    def _robots_entry(self, url: str) -> _Robots:
+        """The robots.txt rules of the URL's origin: known already, or read now (what they forbid, or
+        why they could not be read, is raised by the fetch that needs them)."""
         parts = urlsplit(url)
         origin = f"{parts.scheme}://{parts.netloc}"
         entry = self.robots.get(origin, self.clock.now())
         if entry is None:
             entry = self._load_robots(origin)
             self.robots.put(origin, entry)
+        return entry
+
+    def _robots_delay(self, url: str) -> float:
+        """Raise robots.disallowed / robots.unreachable, else return the host's Crawl-delay floor."""
+        origin = "{0.scheme}://{0.netloc}".format(urlsplit(url))
+        entry = self._robots_entry(url)
         if entry.cause is not None:  # the host itself did not answer: report why
             raise FetchError(f"{url}: {origin} did not answer for robots.txt: {entry.cause}", url=url,
                              reason=entry.cause.reason, retryable=entry.cause.retryable)
@@ -229,4 +257,4 @@ class Fetcher:
         if 400 <= raw.status < 500:  # unavailable (401 and 403 too): everything allowed, RFC 9309 2.3.1.3
             return _Robots(None, now + ROBOTS_TTL)
         text = raw.body.decode("utf-8", errors="replace").lstrip("\ufeff")
-        return _Robots(Protego.parse(text), now + ROBOTS_TTL)
+        return _Robots(Protego.parse(text), now + ROBOTS_TTL, text=text)

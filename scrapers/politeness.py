@@ -97,6 +97,10 @@ class Gates:
         """The delay the next request to this host will wait after the previous one."""
         return max(self.min_delay, self._host(host).adaptive)
 
+    def ready_at(self, host: str) -> float:
+        """When the host's next request may start (clock time): after its delay or its pause."""
+        return self._host(host).next_at
+
     def pause(self, host: str, seconds: float) -> None:
         """Nobody fetches from the host for `seconds` (Retry-After)."""
         state = self._host(host)

@@ -23,6 +23,7 @@ from storage.digest import DigestMixin
 from storage.migrations import migrate
 from storage.outbox import ALERT_COLUMNS, HistoryMixin, OutboxMixin, alert_row
 from storage.polls import PollsMixin
+from storage.robots import RobotsMixin
 
 ARTICLE_COLUMNS = ("id", "url", "source_id", "title", "published", "body", "content_sha256", "is_cchc", "category",
                    "locality", "province", "province_current", "extractor", "run_id", "first_seen_at",
@@ -56,7 +57,7 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-class Repository(OutboxMixin, HistoryMixin, DigestMixin, PollsMixin):
+class Repository(OutboxMixin, HistoryMixin, DigestMixin, PollsMixin, RobotsMixin):
     """Opens the database for writing, migrates it, and offers the monitor's operations."""
 
     def __init__(self, path: Path | str, *, wait: float = WRITER_WAIT_SECONDS, wait_for_writer: bool = False,

@@ -124,26 +124,47 @@ def test_farm_in_flight_counter_records_concurrency(farm: Farm) -> None:
 
 
 @pytest.mark.flow
-def test_cchc_monitor_run_over_a_tiny_farm_stores_articles_one_request_per_host(tmp_path: Path) -> None:
+def test_cchc_monitor_runs_over_50_portals_one_request_per_host_each_article_stored_once(tmp_path: Path) -> None:
+    """Two real `cchc-monitor run`s (the engine, the process pool, batches of 64) over 50 portals x 4, checked
+    from the servers' side; the second, the next day, reads robots.txt from the database and revisits with
+    validators (304s), fetching in full only what was published."""
     sources, db = tmp_path / "sources.yaml", tmp_path / "cchc.duckdb"
-    config = FarmConfig(portals=5, articles=3, latency=(0.0, 0.005), fail_share=0)
+    config = FarmConfig(portals=50, articles=4, latency=(0.0, 0.005), fail_share=0, new_share=0.2, new_articles=1)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CCHC_", "PREFECT_API"))}
     env.update(CCHC_SOURCES_FILE=str(sources), CCHC_DB_PATH=str(db), CCHC_HOST_DELAY="0", CCHC_RETRY_DELAY="0",
+               CCHC_CPU_WORKERS="2", CCHC_BATCH_SIZE="64", CCHC_CONNECTIONS="16",
                PREFECT_HOME=os.environ.get("PREFECT_HOME") or str(tmp_path / "prefect"),
                PREFECT_SERVER_ANALYTICS_ENABLED="false", DO_NOT_TRACK="1", PREFECT_LOGGING_LEVEL="WARNING")
     command = [sys.executable, "-c", "from cchc_monitor.cli import app; app()"]
+
+    def sql(query: str) -> list[dict[str, object]]:
+        out = subprocess.run([*command, "sql", query, "--format", "json"], env=env, capture_output=True, text=True,
+                             timeout=120)
+        assert out.returncode == 0, out.stderr
+        return [json.loads(line) for line in out.stdout.splitlines() if line.strip()]
+
     with running_farm(config, sources) as farm:
-        run = subprocess.run([*command, "run"], env=env, capture_output=True, text=True, timeout=600)
+        first = subprocess.run([*command, "run"], env=env, capture_output=True, text=True, timeout=600)
         stats = farm.stats()
-    assert run.returncode == 0, run.stdout + run.stderr
-    assert "sources tried 5, failed 0" in run.stdout
-    counted = subprocess.run([*command, "sql", "select count(*) as n from articles", "--format", "csv"],
-                             env=env, capture_output=True, text=True, timeout=120)
-    assert counted.stdout.split() == ["n", "15"], counted.stdout + counted.stderr
-    titles = subprocess.run([*command, "sql", "select title from articles", "--format", "json"],
-                            env=env, capture_output=True, text=True, timeout=120)
-    served = {a.story.title for p in farm.portals for a in p.articles[: config.articles]}
-    stored = {json.loads(line)["title"] for line in titles.stdout.splitlines() if line.strip()}
-    assert stored == served  # Vietnamese intact, every page
+        rows = sql("select url, title from articles")
+        farm.set_day(2)
+        farm.reset_stats()
+        second = subprocess.run([*command, "run"], env=env, capture_output=True, text=True, timeout=600)
+        next_day = farm.stats()
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert "sources tried 50, failed 0" in first.stdout
     assert all(s.max_in_flight == 1 for s in stats.values()), {a: s.max_in_flight for a, s in stats.items()}
-    assert all(s.kinds["article"] == 3 and s.kinds["robots"] == 1 for s in stats.values())
+    assert all(s.kinds["article"] == 4 and s.kinds["robots"] == 1 for s in stats.values())
+    served = {a.story.title for p in farm.portals for a in p.articles[: config.articles]}
+    assert len(rows) == 200 == len({r["url"] for r in rows})  # every article once
+    assert {r["title"] for r in rows} == served  # Vietnamese intact, every page
+    # the next day
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert all(s.max_in_flight <= 1 for s in next_day.values())
+    assert sum(s.kinds["robots"] for s in next_day.values()) == 0  # kept in the database for 24 h
+    publishing = [p for p in farm.portals if p.publishes_on_day2]
+    assert publishing and len(sql("select url from articles")) == 200 + len(publishing)
+    # an unchanged feed answered 304 and was skipped whole; a publishing portal's feed lost its oldest item to
+    # the new one, and its old items were asked again (revisits) with their validators, answered 304
+    assert sum(s.kinds["article"] for s in next_day.values()) == 4 * len(publishing)
+    assert sum(s.statuses[304] for s in next_day.values()) == 3 * len(publishing) + (50 - len(publishing))

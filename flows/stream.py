@@ -1,0 +1,105 @@
+"""A cycle's articles as a stream: each page, as it arrives, extracted and analysed on every core (a process
+pool), then placed in stories and written in batches of `batch_size`, each batch one transaction. Memory
+stays bounded by the batch and the pages in flight, and a crash keeps every batch written. Wiring only."""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+import scrapers
+from cchc_monitor.keys import canonical_url
+from cchc_monitor.models import ArticleRecord, FetchRecord
+from flows.work import UNEXPECTED, extract_record
+
+LOG = logging.getLogger(__name__)
+POOL_MIN_PAGES = 64  # fewer pages are extracted in the cycle's own process (a worker costs a second to start)
+PAGES_PER_WORKER = 4  # pages handed to the pool and not yet back, per worker: the bound on pages in memory
+
+Outcome = tuple[ArticleRecord | None, FetchRecord]
+
+
+@dataclass
+class Batch:
+    """Articles ready to write, with their fetch-log lines and the validators of their pages."""
+
+    records: list[ArticleRecord] = field(default_factory=list)
+    log: list[FetchRecord] = field(default_factory=list)
+    validators: dict[str, dict[str, str]] = field(default_factory=dict)
+    failed: int = 0
+    not_modified: int = 0
+
+    def add(self, outcome: Outcome, validators: dict[str, str]) -> None:
+        record, line = outcome
+        self.log.append(line)
+        if record is None:
+            self.failed += 1
+            if line.reason == UNEXPECTED:  # a bug, not the page's fault: loud in the cycle's log
+                LOG.error("source %s: unexpected error on %s: %s", line.source_id, line.url, line.detail)
+            return
+        self.records.append(record)
+        if validators:  # kept only with its article, so a page that gave none is asked in full next time
+            self.validators[canonical_url(line.url)] = validators
+
+
+@contextmanager
+def cpu_pool(workers: int, pages: int) -> Iterator[ProcessPoolExecutor | None]:
+    """A pool of `workers` processes (spawned: the cycle's threads are never forked), or None when the
+    cycle is too small to be worth one."""
+    if workers <= 1 or pages < POOL_MIN_PAGES:
+        yield None
+        return
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+    try:
+        yield pool
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def stream(fetched: Iterable[scrapers.Fetched], pool: ProcessPoolExecutor | None, workers: int, batch_size: int,
+           write: Callable[[Batch], None]) -> Batch:
+    """Extract and analyse each fetched page (in `pool`, or here), hand every full batch to `write`, and
+    return the last, partial one (with the cycle's failed and 304 counts) for the cycle's final write."""
+    batch, total = Batch(), Batch()
+    in_flight: deque[tuple[dict[str, str], Future[Outcome]]] = deque()
+    limit = PAGES_PER_WORKER * max(1, workers)
+
+    def harvest(validators: dict[str, str], outcome: Outcome) -> None:
+        nonlocal batch
+        batch.add(outcome, validators)
+        if len(batch.records) >= batch_size:
+            _flush(batch, total, write)
+            batch = Batch()
+
+    for item in fetched:
+        if item.page is None:  # failed, or not modified: a log line only
+            batch.log.append(item.record)
+            batch.failed += not item.record.ok
+            batch.not_modified += item.record.status == 304
+        elif pool is None:
+            harvest(item.page.validators, extract_record(item.spec, item.item, item.page.text, item.page.final_url,
+                                                         item.page.status))
+        else:
+            in_flight.append((item.page.validators, pool.submit(extract_record, item.spec, item.item,
+                                                                item.page.text, item.page.final_url,
+                                                                item.page.status)))
+        while in_flight and (len(in_flight) > limit or in_flight[0][1].done()):
+            validators, future = in_flight.popleft()
+            harvest(validators, future.result())
+    while in_flight:
+        validators, future = in_flight.popleft()
+        harvest(validators, future.result())
+    batch.failed += total.failed
+    batch.not_modified += total.not_modified
+    return batch
+
+
+def _flush(batch: Batch, total: Batch, write: Callable[[Batch], None]) -> None:
+    write(batch)
+    total.failed += batch.failed
+    total.not_modified += batch.not_modified

@@ -1,0 +1,25 @@
+"""The CPU-bound part of a cycle, run in worker processes: a fetched page extracted and analysed into the
+record to store. This module imports no Prefect, so a worker process starts light."""
+
+from __future__ import annotations
+
+import analysis
+import scrapers
+from cchc_monitor.errors import ScrapeError
+from cchc_monitor.models import ArticleRecord, FetchRecord, ItemRef, SourceSpec
+from scrapers.crawl import UNEXPECTED
+
+__all__ = ["UNEXPECTED", "extract_record"]
+
+
+def extract_record(spec: SourceSpec, item: ItemRef, text: str, final_url: str, status: int
+                   ) -> tuple[ArticleRecord | None, FetchRecord]:
+    """(the record, its fetch-log line), or (None, the line saying why the page gave no article)."""
+    try:
+        article = scrapers.extract_page(text, final_url, item, spec)
+        record = analysis.to_record(spec.id, article)
+    except ScrapeError as exc:
+        return None, FetchRecord(spec.id, item.url, False, exc.reason, str(exc))
+    except Exception as exc:  # a bug or an untranslated library error: this page fails, loudly, the rest go on
+        return None, FetchRecord(spec.id, item.url, False, UNEXPECTED, f"{type(exc).__name__}: {exc}"[:500])
+    return record, FetchRecord(spec.id, item.url, True, status=status)

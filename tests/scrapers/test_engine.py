@@ -1,0 +1,114 @@
+"""The host scheduler: many hosts at once, one job per host at a time, each when its gate allows."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+
+import pytest
+
+from scrapers.engine import HostScheduler
+from scrapers.politeness import Gates
+from tests.scrapers.servers import FakeClock
+
+
+class Tracker:
+    """Counts jobs running per host, and the most ever running at once per host and in all."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.running: Counter[str] = Counter()
+        self.most: Counter[str] = Counter()
+        self.most_overall = 0
+
+    def job(self, host: str, value: object, barrier: threading.Barrier | None = None) -> object:
+        def run() -> object:
+            with self.lock:
+                self.running[host] += 1
+                self.most[host] = max(self.most[host], self.running[host])
+                self.most_overall = max(self.most_overall, sum(self.running.values()))
+            try:
+                if barrier is not None:
+                    barrier.wait()  # returns only when as many jobs of different hosts run at once
+                return value
+            finally:
+                with self.lock:
+                    self.running[host] -= 1
+        return run
+
+
+def test_jobs_of_different_hosts_run_at_once_and_each_host_one_at_a_time() -> None:
+    gates = Gates(FakeClock(), min_delay=0.0, jitter=0.0)
+    tracker, hosts = Tracker(), [f"h{i}" for i in range(6)]
+    barrier = threading.Barrier(len(hosts), timeout=30)  # broken (an error) unless all six hosts run together
+    with HostScheduler(gates, workers=8) as scheduler:
+        for round_ in range(3):
+            for host in hosts:
+                scheduler.submit(host, tracker.job(host, (host, round_), barrier if round_ == 0 else None),
+                                 tag=(host, round_))
+        done = list(scheduler.results())
+    assert all(d.error is None for d in done), [d.error for d in done]
+    assert sorted(d.result for d in done) == sorted((h, r) for h in hosts for r in range(3))  # type: ignore[type-var]
+    assert tracker.most_overall == len(hosts)
+    assert set(tracker.most.values()) == {1}
+    # each host's jobs ran in the order they were queued
+    order = [d.tag for d in done]
+    for host in hosts:
+        assert [r for h, r in order if h == host] == [0, 1, 2]
+
+
+def test_a_job_waits_for_its_hosts_gate_and_its_own_not_before() -> None:
+    clock = FakeClock()
+    gates = Gates(clock, min_delay=0.0, jitter=0.0)
+    gates.pause("slow", 50.0)  # Retry-After: nothing for 50 s
+    started: dict[str, float] = {}
+
+    def at(name: str) -> object:
+        return lambda: started.setdefault(name, clock.t)
+
+    with HostScheduler(gates, workers=4, clock=clock) as scheduler:
+        scheduler.submit("slow", at("slow"))
+        scheduler.submit("later", at("later"), not_before=clock.t + 20.0)
+        scheduler.submit("now", at("now"))
+        list(scheduler.results())
+    assert started["now"] == pytest.approx(1000.0, abs=1e-6)
+    assert started["later"] == pytest.approx(1020.0, abs=1e-6)
+    assert started["slow"] == pytest.approx(1050.0, abs=1e-6)
+    assert clock.sleeps and max(clock.sleeps) <= 30.0 + 1e-6  # slept until the next due host, never past it
+
+
+def test_a_failing_job_is_handed_back_and_the_others_go_on() -> None:
+    def boom() -> object:
+        raise ValueError("broken page")
+
+    drained: list[str] = []
+    with HostScheduler(Gates(FakeClock(), min_delay=0.0), workers=2, on_drain=drained.append) as scheduler:
+        scheduler.submit("a", boom, tag="bad")
+        scheduler.submit("a", lambda: "fine", tag="good")
+        scheduler.submit("b", lambda: "other", tag="b")
+        done = {d.tag: d for d in scheduler.results()}
+    assert isinstance(done["bad"].error, ValueError) and done["bad"].result is None
+    assert done["good"].result == "fine" and done["b"].result == "other"
+    assert sorted(drained) == ["a", "b"]  # each host's connections can close once its queue is empty
+
+
+def test_jobs_submitted_while_results_are_read_are_run_too() -> None:
+    with HostScheduler(Gates(FakeClock(), min_delay=0.0), workers=2) as scheduler:
+        scheduler.submit("feed", lambda: ["x", "y"], tag="feed")
+        seen = []
+        for done in scheduler.results():
+            seen.append(done.tag)
+            if done.tag == "feed":
+                for link in done.result:  # type: ignore[union-attr]
+                    scheduler.submit("site", lambda link=link: link, tag=link)
+    assert seen == ["feed", "x", "y"]
+
+
+def test_no_more_jobs_run_at_once_than_there_are_workers() -> None:
+    tracker = Tracker()
+    with HostScheduler(Gates(FakeClock(), min_delay=0.0), workers=3) as scheduler:
+        for i in range(30):
+            scheduler.submit(f"h{i}", tracker.job(f"h{i}", i))
+        assert len(list(scheduler.results())) == 30
+        assert scheduler.most_in_flight <= 3
+    assert tracker.most_overall <= 3
