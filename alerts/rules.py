@@ -208,6 +208,31 @@ def evaluate(record: ArticleRecord, policy: Policy, history: History | None, bac
     return out
 
 
+class _Wanted:
+    """A History that answers nothing and notes what was asked, so the reports a batch needs are read at once."""
+
+    def __init__(self) -> None:
+        self.backlog: set[tuple[str, str | None]] = set()
+        self.score: set[tuple[str, str]] = set()
+
+    def previous_backlog(self, locality: str, tier: str | None, before: date | None, story: str) -> PriorFact | None:
+        self.backlog.add((locality, tier))
+        return None
+
+    def previous_score(self, entity: str, index: str, year: int | None, story: str) -> PriorFact | None:
+        self.score.add((entity, index))
+        return None
+
+
+def history_wanted(records: list[ArticleRecord], policy: Policy, backlog_threshold: int
+                   ) -> tuple[set[tuple[str, str | None]], set[tuple[str, str]]]:
+    """The (locality, tier) and (entity, index) pairs whose earlier reports evaluating `records` compares with."""
+    wanted = _Wanted()
+    for record in records:
+        evaluate(record, policy, wanted, backlog_threshold)
+    return wanted.backlog, wanted.score
+
+
 def detect(record: ArticleRecord, backlog_threshold: int) -> list[AlertCandidate]:
     """The shipped rules that need no history, applied to one article (new plans, backlog thresholds)."""
     from alerts.policy import load_policy

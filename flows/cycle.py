@@ -26,6 +26,7 @@ from alerts import (
     Target,
     deliver,
     evaluate,
+    history_wanted,
     load_policy,
     load_targets,
     missing_plans,
@@ -175,6 +176,7 @@ def _store(repo: Repository, config: CycleConfig, summary: CycleSummary, batch: 
     placed = place(repo, batch.records)
     _count_placement(summary, placed)
     changed = [*placed.fresh, *placed.revised]
+    repo.load_history(*history_wanted(changed, policy, config.backlog_threshold))  # one read, not one per figure
     new, _ = repo.store_batch(summary.run_id, batch.log, placed.fresh,
                               [c for r in changed for c in evaluate(r, policy, repo, config.backlog_threshold)],
                               batch.validators, pause, placed.revised, batches)

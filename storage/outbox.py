@@ -201,36 +201,71 @@ class OutboxMixin:
                              [recipient, day, target_id, datetime.now(UTC)])
 
 
+# earlier reports of a figure, newest first; {where} picks the localities or entities, {index} the tier or index
+# (a total and a part at one tier, "trong đó": the total comes first)
+BACKLOG_REPORTS = (
+    "SELECT coalesce(a.locality, a.province), f.attrs->>'level', f.value, a.published, a.url, a.cluster_id, "
+    "coalesce(a.published, CAST(a.first_seen_at AS DATE)) FROM facts f JOIN articles a ON a.id = f.article_id "
+    "JOIN story_clusters c ON c.id = a.cluster_id AND c.lead_article_id = a.id "
+    "WHERE f.kind = 'backlog' AND coalesce(a.locality, a.province) {where} AND (f.attrs->>'level') {index} "
+    "ORDER BY coalesce(a.published, CAST(a.first_seen_at AS DATE)) DESC, a.first_seen_at DESC, f.value DESC")
+SCORE_REPORTS = (
+    "SELECT coalesce(f.attrs->>'entity', a.locality, a.province), lower(f.attrs->>'index'), f.value, a.published, "
+    "a.url, f.attrs->>'rank', TRY_CAST(f.attrs->>'year' AS INTEGER), a.cluster_id "
+    "FROM facts f JOIN articles a ON a.id = f.article_id "
+    "JOIN story_clusters c ON c.id = a.cluster_id AND c.lead_article_id = a.id "
+    "WHERE f.kind = 'score' AND coalesce(f.attrs->>'entity', a.locality, a.province) {where} "
+    "AND lower(f.attrs->>'index') {index} "
+    "ORDER BY TRY_CAST(f.attrs->>'year' AS INTEGER) DESC NULLS LAST, a.first_seen_at DESC")
+
+
 class HistoryMixin:
     """What new figures are compared with: the previous report of the same locality, tier or index."""
 
     con: duckdb.DuckDBPyConnection
 
+    _history: dict[tuple[object, ...], list[tuple[Any, ...]]]  # reports per figure, read once per window
+
+    def _reports(self, key: tuple[object, ...], sql: str, params: list[object]) -> list[tuple[Any, ...]]:
+        """Every earlier report of one figure (newest first): read by `load_history` for the whole batch,
+        or here, once, while this connection is open."""
+        if key not in self._history:
+            self._history[key] = [row[2:] for row in self.con.execute(sql, params).fetchall()]
+        return self._history[key]
+
+    def load_history(self, backlog: Iterable[tuple[str, str | None]], scores: Iterable[tuple[str, str]]) -> None:
+        """Read at once the earlier reports of every figure a batch compares with (one query per kind)."""
+        for kind, keys, sql in (("backlog", list(set(backlog)), BACKLOG_REPORTS),
+                                ("score", list({(e, i.lower()) for e, i in scores}), SCORE_REPORTS)):
+            if not keys:
+                continue
+            found: dict[tuple[object, ...], list[tuple[Any, ...]]] = {(kind, *k): [] for k in keys}
+            with translate_errors("reading earlier reports"):
+                rows = self.con.execute(sql.format(where="IN (SELECT unnest(?))", index="IS NOT NULL"),
+                                        [sorted({k[0] for k in keys})]).fetchall()
+            for row in rows:
+                bucket = found.get((kind, row[0], row[1]))
+                if bucket is not None:
+                    bucket.append(row[2:])
+            self._history.update(found)
+
     def previous_backlog(self, locality: str, tier: str | None, before: date | None, story: str) -> PriorFact | None:
         """The latest earlier late-dossier count of this locality and tier, from another story."""
-        row = self.con.execute(
-            "SELECT f.value, a.published, a.url FROM facts f JOIN articles a ON a.id = f.article_id "
-            "JOIN story_clusters c ON c.id = a.cluster_id AND c.lead_article_id = a.id "
-            "WHERE f.kind = 'backlog' AND coalesce(a.locality, a.province) = ? "
-            "AND (f.attrs->>'level') IS NOT DISTINCT FROM ? AND a.cluster_id <> ? "
-            "AND (CAST(? AS DATE) IS NULL OR coalesce(a.published, CAST(a.first_seen_at AS DATE)) < ?) "
-            "ORDER BY coalesce(a.published, CAST(a.first_seen_at AS DATE)) DESC, a.first_seen_at DESC, "
-            "f.value DESC LIMIT 1",  # a total and a part at one tier ("trong đó"): the total
-            [locality, tier, story, before, before]).fetchone()
-        return PriorFact(float(row[0]), row[1], row[2]) if row and row[0] is not None else None
+        rows = self._reports(("backlog", locality, tier),
+                             BACKLOG_REPORTS.format(where="= ?", index="IS NOT DISTINCT FROM ?"), [locality, tier])
+        for value, published, url, cluster, day in rows:
+            if cluster != story and (before is None or day < before):
+                return PriorFact(float(value), published, url) if value is not None else None
+        return None
 
     def previous_score(self, entity: str, index: str, year: int | None, story: str) -> PriorFact | None:
         """The same entity's score on this index for `year` (else its latest earlier report), another story."""
-        row = self.con.execute(
-            "SELECT f.value, a.published, a.url, f.attrs->>'rank', TRY_CAST(f.attrs->>'year' AS INTEGER) "
-            "FROM facts f JOIN articles a ON a.id = f.article_id "
-            "JOIN story_clusters c ON c.id = a.cluster_id AND c.lead_article_id = a.id "
-            "WHERE f.kind = 'score' AND coalesce(f.attrs->>'entity', a.locality, a.province) = ? "
-            "AND lower(f.attrs->>'index') = lower(?) AND a.cluster_id <> ? "
-            "AND (CAST(? AS INTEGER) IS NULL OR TRY_CAST(f.attrs->>'year' AS INTEGER) = ?) "
-            "ORDER BY TRY_CAST(f.attrs->>'year' AS INTEGER) DESC NULLS LAST, a.first_seen_at DESC LIMIT 1",
-            [entity, index, story, year, year]).fetchone()
-        return PriorFact(None if row[0] is None else float(row[0]), row[1], row[2], row[3], row[4]) if row else None
+        rows = self._reports(("score", entity, index.lower()), SCORE_REPORTS.format(where="= ?", index="= lower(?)"),
+                             [entity, index])
+        for value, published, url, rank, row_year, cluster in rows:
+            if cluster != story and (year is None or row_year == year):
+                return PriorFact(None if value is None else float(value), published, url, rank, row_year)
+        return None
 
     def planned_provinces(self) -> set[tuple[str, int]]:
         """(current province, year the plan is for) of every CCHC plan article seen (a plan announced

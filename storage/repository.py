@@ -65,6 +65,7 @@ class Repository(OutboxMixin, HistoryMixin, DigestMixin, PollsMixin, RobotsMixin
         """Open for writing: another writer is an error at once (unless `wait_for_writer`); readers are
         waited for (`wait` s)."""
         self.path = Path(path)
+        self._history = {}  # earlier reports per figure, read once per window (HistoryMixin)
         self.con = connect(self.path, wait=wait, wait_for_writer=wait_for_writer, sleep=sleep, clock=clock)
         with translate_errors(f"migrating {self.path}"):
             migrate(self.con)
@@ -226,6 +227,7 @@ class Repository(OutboxMixin, HistoryMixin, DigestMixin, PollsMixin, RobotsMixin
         validators and paused sources (id → reason). Rows go in as batches (DuckDB appender into a
         staging table), never row by row. Returns (articles inserted, alerts newly queued)."""
         now = _now()
+        self._history.clear()  # what this write adds is history for the next batch
         with translate_errors("storing the batch"), self._transaction():
             self._bulk("fetch_log", ("run_id", "source_id", "url", "ok", "status", "reason", "detail", "fetched_at"),
                        [(run_id, f.source_id, f.url, f.ok, f.status, f.reason, f.detail, f.at or now) for f in fetches])
