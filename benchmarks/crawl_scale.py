@@ -12,14 +12,16 @@ import json
 import os
 import platform
 import resource
+import signal
 import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager, nullcontext, suppress
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -71,6 +73,7 @@ class Measure:
     flow_s: float | None = None  # cchc-monitor: Prefect's top-level flow runs, last end - first start
     server_cpu_s: float | None = None  # CPU the Prefect server's processes spent during the run
     timings: dict[str, float] = field(default_factory=dict)  # the run's summary->'timings', seconds per stage
+    stopped: bool = False  # killed by the memory guard (--rss-limit-mb): the machine could not hold this size
 
 
 @dataclass
@@ -117,15 +120,64 @@ class Ratios:
 # measuring one process ---------------------------------------------------------------------------------
 
 
-def run_measured(command: list[str], env: dict[str, str], log: Path) -> tuple[float, float, float, int]:
-    """Wall, CPU (user + system) seconds and peak RSS (MB) of a command's process tree, and its status."""
+def run_measured(command: list[str], env: dict[str, str], log: Path, rss_limit_mb: float = 0.0
+                 ) -> tuple[float, float, float, int, bool]:
+    """Wall and CPU (user + system) s, peak RSS (MB), status of a command's tree, and whether the guard stopped it."""
     with log.open("w") as out:
         started = time.monotonic()
         child = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT)
+        guard = MemoryGuard(child.pid, rss_limit_mb)
+        if rss_limit_mb > 0:
+            guard.start()
         _, status, usage = os.wait4(child.pid, 0)
         wall = time.monotonic() - started
+        guard.done.set()
     child.returncode = os.waitstatus_to_exitcode(status)
-    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, child.returncode
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, child.returncode, guard.tripped
+
+
+def tree_memory(root: int) -> tuple[float, list[int]]:
+    """Resident memory (MB) of a process and all its descendants just now, and their pids, from /proc."""
+    children: dict[int, list[int]] = {}
+    pages: dict[int, int] = {}
+    for pid_dir in Path("/proc").glob("[0-9]*"):
+        fields = _stat_fields(pid_dir)
+        if fields:
+            children.setdefault(int(fields[1]), []).append(int(pid_dir.name))
+            pages[int(pid_dir.name)] = int(fields[21])  # field 24, rss in pages
+    tree, index = [root], 0
+    while index < len(tree):
+        tree += children.get(tree[index], [])
+        index += 1
+    return sum(pages.get(pid, 0) for pid in tree) * resource.getpagesize() / 2**20, tree
+
+
+class MemoryGuard(threading.Thread):
+    """Kills a process tree whose resident memory passes a limit, so a run too big for the machine stops alone."""
+
+    def __init__(self, pid: int, limit_mb: float) -> None:
+        super().__init__(name="memory-guard", daemon=True)
+        self.pid, self.limit_mb, self.done, self.tripped = pid, limit_mb, threading.Event(), False
+
+    def run(self) -> None:
+        """Look once a second until the process ends or passes the limit."""
+        while not self.done.wait(1.0):
+            used, tree = tree_memory(self.pid)
+            if used > self.limit_mb:
+                self.tripped = True
+                for pid in tree:
+                    with suppress(ProcessLookupError):
+                        os.kill(pid, signal.SIGKILL)
+                return
+
+
+def default_rss_limit_mb() -> float:
+    """Half the memory available now (MemAvailable), 0 (no limit) where /proc/meminfo cannot tell."""
+    with suppress(OSError, ValueError, IndexError):
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemAvailable:"):
+                return int(line.split()[1]) / 1024 / 2
+    return 0.0
 
 
 def cchc_env(sources: Path, db: Path, delay: float, prefect_home: Path, api: str) -> dict[str, str]:
@@ -257,7 +309,7 @@ def raise_open_files_limit(portals: int) -> int:
 
 
 def measure_crawler(farm: Farm, crawler: str, delay: float, work: Path, server: Server | None,
-                    runs: Sequence[str] = RUNS, mode: str = COMPARE) -> list[Measure]:
+                    runs: Sequence[str] = RUNS, mode: str = COMPARE, rss_limit_mb: float = 0.0) -> list[Measure]:
     """The given runs of one crawler over the farm, from a fresh state, each printed as it ends."""
     folder = work / f"{mode}-{crawler.replace('+', '-')}-{len(farm.portals)}-{delay:g}"
     folder.mkdir(parents=True)
@@ -272,7 +324,7 @@ def measure_crawler(farm: Farm, crawler: str, delay: float, work: Path, server: 
             assert server is not None
             env = cchc_env(sources, folder / "cchc.duckdb", delay, work / "prefect", server.api)
             since, server_before = datetime.now(UTC), server.cpu()
-            wall, cpu, rss, status = run_measured([str(CLI), "run"], env, log)
+            wall, cpu, rss, status, stopped = run_measured([str(CLI), "run"], env, log, rss_limit_mb)
             cycle = read_cycle(env, since)
             server_after = server.cpu()
             articles = cycle.articles
@@ -286,13 +338,15 @@ def measure_crawler(farm: Farm, crawler: str, delay: float, work: Path, server: 
                        "--state", str(folder / "state.json"), "--out", str(folder / f"{index}.json")]
             if crawler == SCRAPY_TRAFILATURA:
                 command.append("--trafilatura")
-            wall, cpu, rss, status = run_measured(command, dict(os.environ, PYTHONPATH=str(ROOT)), log)
+            wall, cpu, rss, status, stopped = run_measured(command, dict(os.environ, PYTHONPATH=str(ROOT)), log,
+                                                           rss_limit_mb)
             state = json.loads((folder / "state.json").read_text()) if (folder / "state.json").exists() else {}
             articles = len(state.get("seen", {}))
         stats = farm.stats()
         measure = Measure(len(farm.portals), sum(1 for p in farm.portals if p.failure), delay, crawler, run,
                           round(wall, 2), round(cpu, 2), round(rss), articles, sum(s.requests for s in stats.values()),
-                          max((s.max_in_flight for s in stats.values()), default=0), status, mode, **extra)
+                          max((s.max_in_flight for s in stats.values()), default=0), status, mode, **extra,
+                          stopped=stopped)
         results.append(measure)
         print("  " + progress_line(measure), flush=True)
     return results
@@ -309,7 +363,7 @@ def progress_line(m: Measure) -> str:
             if m.crawler == OURS else "")
     return (f"{m.crawler:20} {m.run:24} wall {m.wall_s:7.1f} s  cpu {m.cpu_s:6.1f} s  rss {m.peak_rss_mb:5.0f} MB  "
             f"articles {m.articles:6d}  requests {m.requests:6d}  max in flight {m.max_in_flight}{ours}"
-            f"  exit {m.exit_status}")
+            f"  exit {m.exit_status}" + ("  STOPPED at the RSS limit" if m.stopped else ""))
 
 
 # what the runs say -------------------------------------------------------------------------------------
@@ -398,7 +452,8 @@ def markdown_table(columns: Sequence[str], rows: Iterable[Sequence[str]]) -> str
 
 def run_name(m: Measure) -> str:
     """The run's name, with its exit status when it was not 0."""
-    return m.run + ("" if m.exit_status == 0 else f" (exit {m.exit_status})")
+    return m.run + (" (stopped at the RSS limit)" if m.stopped else "" if m.exit_status == 0
+                    else f" (exit {m.exit_status})")
 
 
 def table(rows: Sequence[Measure]) -> str:
@@ -486,6 +541,8 @@ def main(argv: list[str] | None = None) -> None:
                         help="farm sizes of the scale mode: cchc-monitor alone, host delay 0, first run only")
     parser.add_argument("--fail-share", type=float, default=0.0,
                         help="share of failing hosts (timeout, 5xx, 429 in turn); 0 measures throughput alone")
+    parser.add_argument("--rss-limit-mb", type=float, default=None,
+                        help="kill a crawler whose process tree holds more MB (default: half of what is free; 0: none)")
     parser.add_argument("--json", type=Path, default=None, help="append every measurement to this JSON-lines file")
     parser.add_argument("--markdown", type=Path, default=None,
                         help="write the tables and ratios to this file (rewritten after every run)")
@@ -496,8 +553,10 @@ def main(argv: list[str] | None = None) -> None:
     crawlers = [c for c in args.crawlers.split(",") if c]
     skip = set(filter(None, args.skip.split(",")))
     open_files = raise_open_files_limit(max([*compare_sizes, *scale_sizes], default=0))
+    limit = default_rss_limit_mb() if args.rss_limit_mb is None else args.rss_limit_mb
     header = (f"# crawl_scale on {platform.node()}: {os.cpu_count()} cores, Python {platform.python_version()}, "
-              f"{time.strftime('%Y-%m-%d %H:%M', time.gmtime())} UTC, {open_files} open files allowed")
+              f"{time.strftime('%Y-%m-%d %H:%M', time.gmtime())} UTC, {open_files} open files allowed, "
+              + (f"a crawler stopped above {limit:.0f} MB" if limit > 0 else "no memory limit"))
     print(header, flush=True)
     rows: list[Measure] = []
 
@@ -523,15 +582,18 @@ def main(argv: list[str] | None = None) -> None:
                         if f"{size}x{delay:g}:{crawler}" in skip:
                             print(f"  {crawler:20} skipped", flush=True)
                             continue
-                        record(measure_crawler(farm, crawler, delay, work, server))
+                        record(measure_crawler(farm, crawler, delay, work, server, rss_limit_mb=limit))
         for size in scale_sizes:
             with built_farm(size, args.fail_share) as farm:
                 print(f"## scale: {size} portals × 20 articles, host delay 0 s, cchc-monitor, first run", flush=True)
-                record(measure_crawler(farm, OURS, 0.0, work, server, runs=(FIRST,), mode=SCALE))
+                record(measure_crawler(farm, OURS, 0.0, work, server, runs=(FIRST,), mode=SCALE, rss_limit_mb=limit))
+            if rows[-1].stopped:
+                print("# the scale mode stops here: a larger farm would not fit either", flush=True)
+                break
         if scale_sizes and args.json:
             with args.json.open("a") as out:
                 out.write(json.dumps({"mode": "scale-fit", "target_articles": TARGET_ARTICLES, **{
-                    name: {"per_1000_articles": s, "intercept": i, "at_target": t}
+                    name: {"per_1000_articles": round(s, 3), "intercept": round(i, 3), "at_target": round(t, 1)}
                     for name, (s, i, t) in fit_scale(rows).items()}}) + "\n")
     print()
     print(report(header, rows))

@@ -1,8 +1,12 @@
-"""The pure parts of benchmarks/crawl_scale.py: the least-squares fit, the ratio table, the database and Prefect readings."""
+"""The parts of benchmarks/crawl_scale.py that need no crawl: the fit, the ratios, the readings, the memory guard."""
 
 from __future__ import annotations
 
 import json
+import os
+import signal
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -22,6 +26,8 @@ from benchmarks.crawl_scale import (
     parse_cycle,
     ratios,
     report,
+    run_measured,
+    tree_memory,
 )
 
 
@@ -83,3 +89,12 @@ def test_flow_span_runs_from_the_first_start_to_the_last_end() -> None:
             {"start_time": "2026-12-01T10:00:10Z", "end_time": "2026-12-01T10:01:00Z"}]
     assert flow_span(runs) == 60.0
     assert flow_span([{"start_time": "2026-12-01T10:00:00+00:00", "end_time": None}]) is None and flow_span([]) is None
+
+
+def test_the_memory_guard_stops_a_process_tree_above_its_limit(tmp_path: Path) -> None:
+    hog = [sys.executable, "-c", "import time; block = bytearray(300 * 2**20); block[::4096] = b'x' * len(block[::4096]); "
+           "time.sleep(60)"]
+    wall, _, rss, status, stopped = run_measured(hog, dict(os.environ), tmp_path / "hog.log", rss_limit_mb=150)
+    assert stopped and status == -signal.SIGKILL and rss > 150 and wall < 30
+    used, tree = tree_memory(os.getpid())
+    assert used > 10 and tree[0] == os.getpid()
