@@ -1,7 +1,8 @@
 """Crawl cost at scale on the loopback portal farm: CCHC Monitor's cycle against Scrapy, ratios from one invocation.
 
 Usage: python -m benchmarks.crawl_scale [--sizes 10,40,160] [--delays 0,1] [--skip 160x1:scrapy,...]
-       [--scale 500,1000,2000] [--crawlers ...] [--fail-share 0] [--json FILE] [--markdown FILE]
+       [--scale 500,1000,2000] [--crawlers ...] [--fail-share 0] [--latency 50-200] [--rss-limit-mb N]
+       [--json FILE] [--markdown FILE]
        (needs the `bench` extra for Scrapy; the farm runs in a thread of this process; docs/scale-benchmarks.md)
 """
 
@@ -74,6 +75,7 @@ class Measure:
     server_cpu_s: float | None = None  # CPU the Prefect server's processes spent during the run
     timings: dict[str, float] = field(default_factory=dict)  # the run's summary->'timings', seconds per stage
     stopped: bool = False  # killed by the memory guard (--rss-limit-mb): the machine could not hold this size
+    latency_ms: str = ""  # the farm's latency per request, LOW-HIGH
 
 
 @dataclass
@@ -346,7 +348,7 @@ def measure_crawler(farm: Farm, crawler: str, delay: float, work: Path, server: 
         measure = Measure(len(farm.portals), sum(1 for p in farm.portals if p.failure), delay, crawler, run,
                           round(wall, 2), round(cpu, 2), round(rss), articles, sum(s.requests for s in stats.values()),
                           max((s.max_in_flight for s in stats.values()), default=0), status, mode, **extra,
-                          stopped=stopped)
+                          stopped=stopped, latency_ms="-".join(f"{x * 1000:g}" for x in farm.config.latency))
         results.append(measure)
         print("  " + progress_line(measure), flush=True)
     return results
@@ -523,6 +525,12 @@ def report(header: str, rows: Sequence[Measure]) -> str:
 # the command -------------------------------------------------------------------------------------------
 
 
+def latency_ms(text: str) -> tuple[float, float]:
+    """'50-200' (milliseconds) -> (0.05, 0.2) seconds; '0' -> no latency."""
+    low, _, high = text.partition("-")
+    return float(low) / 1000, float(high or low) / 1000
+
+
 def sizes(text: str | None) -> list[int]:
     """'10,40,160' -> [10, 40, 160]."""
     return [int(s) for s in (text or "").split(",") if s.strip()]
@@ -541,6 +549,8 @@ def main(argv: list[str] | None = None) -> None:
                         help="farm sizes of the scale mode: cchc-monitor alone, host delay 0, first run only")
     parser.add_argument("--fail-share", type=float, default=0.0,
                         help="share of failing hosts (timeout, 5xx, 429 in turn); 0 measures throughput alone")
+    parser.add_argument("--latency", type=latency_ms, default=LATENCY,
+                        help="the farm's latency per request, ms: LOW-HIGH (default 50-200)")
     parser.add_argument("--rss-limit-mb", type=float, default=None,
                         help="kill a crawler whose process tree holds more MB (default: half of what is free; 0: none)")
     parser.add_argument("--json", type=Path, default=None, help="append every measurement to this JSON-lines file")
@@ -555,12 +565,14 @@ def main(argv: list[str] | None = None) -> None:
     open_files = raise_open_files_limit(max([*compare_sizes, *scale_sizes], default=0))
     limit = default_rss_limit_mb() if args.rss_limit_mb is None else args.rss_limit_mb
     header = (f"# crawl_scale on {platform.node()}: {os.cpu_count()} cores, Python {platform.python_version()}, "
-              f"{time.strftime('%Y-%m-%d %H:%M', time.gmtime())} UTC, {open_files} open files allowed, "
+              f"{time.strftime('%Y-%m-%d %H:%M', time.gmtime())} UTC, farm latency "
+              f"{args.latency[0] * 1000:g}-{args.latency[1] * 1000:g} ms, {open_files} open files allowed, "
               + (f"a crawler stopped above {limit:.0f} MB" if limit > 0 else "no memory limit"))
     print(header, flush=True)
     rows: list[Measure] = []
 
     def record(measured: list[Measure]) -> None:
+        """Keep the runs, append them to --json and rewrite --markdown."""
         rows.extend(measured)
         if args.json:
             with args.json.open("a") as out:
@@ -575,7 +587,7 @@ def main(argv: list[str] | None = None) -> None:
         work = Path(tmp)
         for delay in (float(d) for d in args.delays.split(",") if d) if compare_sizes else ():
             for size in compare_sizes:
-                with built_farm(size, args.fail_share) as farm:
+                with built_farm(size, args.fail_share, args.latency) as farm:
                     print(f"## {size} portals × 20 articles, host delay {delay:g} s "
                           f"(failing hosts: {sum(1 for p in farm.portals if p.failure)})", flush=True)
                     for crawler in crawlers:
@@ -584,7 +596,7 @@ def main(argv: list[str] | None = None) -> None:
                             continue
                         record(measure_crawler(farm, crawler, delay, work, server, rss_limit_mb=limit))
         for size in scale_sizes:
-            with built_farm(size, args.fail_share) as farm:
+            with built_farm(size, args.fail_share, args.latency) as farm:
                 print(f"## scale: {size} portals × 20 articles, host delay 0 s, cchc-monitor, first run", flush=True)
                 record(measure_crawler(farm, OURS, 0.0, work, server, runs=(FIRST,), mode=SCALE, rss_limit_mb=limit))
             if rows[-1].stopped:
@@ -600,10 +612,10 @@ def main(argv: list[str] | None = None) -> None:
 
 
 @contextmanager
-def built_farm(portals: int, fail_share: float) -> Iterator[Farm]:
-    """A running farm of `portals` × 20 articles at the benchmark's latency, its build time printed."""
+def built_farm(portals: int, fail_share: float, latency: tuple[float, float] = LATENCY) -> Iterator[Farm]:
+    """A running farm of `portals` × 20 articles, its build time printed."""
     started = time.monotonic()
-    config = FarmConfig(portals=portals, articles=ARTICLES_PER_PORTAL, latency=LATENCY, new_share=0.25,
+    config = FarmConfig(portals=portals, articles=ARTICLES_PER_PORTAL, latency=latency, new_share=0.25,
                         new_articles=4, fail_share=fail_share)
     with Farm(config) as farm:
         print(f"# farm of {portals} hosts built and listening in {time.monotonic() - started:.1f} s", flush=True)
