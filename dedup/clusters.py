@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from dedup import Fingerprint, fingerprint, same_story, similarity
 
@@ -21,11 +21,12 @@ class Placement:
 
 
 def assign(items: Sequence[tuple[str, str, str]], exact: dict[str, tuple[str, str]],
-           bands_of: BandLookup, bodies_of: BodyLookup) -> list[Placement]:
+           bands_of: BandLookup, bodies_of: BodyLookup, bands: Sequence[tuple[int, ...]] = ()) -> list[Placement]:
     """Place each (article id, body, content hash), in order: the same hash as a stored or earlier
     article joins its story; else the most similar confirmed LSH candidate's story; else a new
-    story led by this article. Stored candidates are looked up once for the whole batch."""
-    prints = [fingerprint(body) for _, body, _ in items]
+    story led by this article. Stored candidates are looked up once for the whole batch. `bands`: the
+    items' band keys when computed already (in a worker process), else () and they are computed here."""
+    prints = [_print(body, bands[n] if n < len(bands) else ()) for n, (_, body, _) in enumerate(items)]
     stored_hits = bands_of(sorted({k for p in prints for k in p.bands}))
     candidate_ids = sorted({a for ids in stored_hits.values() for a in ids})
     stored = {i: (story, fingerprint(body, bands=False)) for i, (story, body) in bodies_of(candidate_ids).items()}
@@ -43,6 +44,11 @@ def assign(items: Sequence[tuple[str, str, str]], exact: dict[str, tuple[str, st
             batch.setdefault(key, []).append(article_id)
         out.append(Placement(story, fp.bands, joined))
     return out
+
+
+def _print(body: str, bands: tuple[int, ...]) -> Fingerprint:
+    """The body's fingerprint, with the band keys given (the MinHash is most of its cost) or computed."""
+    return replace(fingerprint(body, bands=False), bands=bands) if bands else fingerprint(body)
 
 
 def _best(fp: Fingerprint, stored_hits: dict[int, list[str]], batch: dict[int, list[str]],

@@ -42,11 +42,11 @@ def place(store: StoryStore, records: list[ArticleRecord]) -> Placed:
     stored articles whose text changed (revisions); an unchanged re-read is dropped."""
     stored = store.stored_articles(r.url for r in records)
     fresh = [r for r in records if r.url not in stored]
-    revised = [replace(r, cluster_id=stored[r.url].cluster_id, bands=fingerprint(r.body).bands) for r in records
-               if r.url in stored and stored[r.url].content_sha256 != r.content_sha256]
+    revised = [replace(r, cluster_id=stored[r.url].cluster_id, bands=r.bands or fingerprint(r.body).bands)
+               for r in records if r.url in stored and stored[r.url].content_sha256 != r.content_sha256]
     placements = clusters.assign([(r.id, r.body, r.content_sha256) for r in fresh],
                                  store.known_content(r.content_sha256 for r in fresh),
-                                 store.band_matches, store.article_bodies)
+                                 store.band_matches, store.article_bodies, [r.bands for r in fresh])
     fresh = [replace(r, cluster_id=p.cluster_id, bands=p.bands) for r, p in zip(fresh, placements, strict=True)]
     copies = sum(p.joined for p in placements)
     return Placed(fresh, rejoin(store, revised), len(placements) - copies, copies,

@@ -1,12 +1,15 @@
-"""The CPU-bound part of a cycle, run in worker processes: a fetched page extracted and analysed into the
-record to store. This module imports no Prefect, so a worker process starts light."""
+"""The CPU-bound part of a cycle, run in worker processes: a fetched page extracted, analysed and given its
+story keys (MinHash bands) as the record to store. This module imports no Prefect: a worker starts light."""
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 import analysis
 import scrapers
 from cchc_monitor.errors import ScrapeError
 from cchc_monitor.models import ArticleRecord, FetchRecord, ItemRef, SourceSpec
+from dedup import fingerprint
 from scrapers.crawl import UNEXPECTED
 
 __all__ = ["UNEXPECTED", "extract_record"]
@@ -18,6 +21,7 @@ def extract_record(spec: SourceSpec, item: ItemRef, text: str, final_url: str, s
     try:
         article = scrapers.extract_page(text, final_url, item, spec)
         record = analysis.to_record(spec.id, article)
+        record = replace(record, bands=fingerprint(record.body).bands)  # the MinHash, off the cycle's process
     except ScrapeError as exc:
         return None, FetchRecord(spec.id, item.url, False, exc.reason, str(exc))
     except Exception as exc:  # a bug or an untranslated library error: this page fails, loudly, the rest go on

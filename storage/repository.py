@@ -33,6 +33,8 @@ FACT_COLUMNS = ("article_id", "fact_key", "kind", "value", "phrase", "start_offs
 # DuckDB 2.0.0: inside a transaction, rows appended with one flush of more than a row group
 # (122,880 rows) are invisible to a following INSERT ... SELECT (0 rows copied); flushing at most
 # this many rows at a time avoids it (tests/test_storage.py guards it)
+SOURCE_COLUMNS = ("id", "name", "kind", "url", "province", "province_current", "level", "enabled", "updated_at")
+VALIDATOR_COLUMNS = ("url", "etag", "last_modified", "updated_at")
 APPEND_CHUNK = 50_000
 # the keys each table must stay unique on (rows with a stored or repeated key are left out)
 UNIQUE_KEYS: dict[str, tuple[tuple[str, ...], ...]] = {
@@ -197,19 +199,16 @@ class Repository(OutboxMixin, HistoryMixin, DigestMixin, PollsMixin, RobotsMixin
             self.con.execute("INSERT INTO runs (id, started_at) VALUES (?, ?)", [run_id, now])
             if not sources:  # an empty sources file: the run is recorded, there is nothing else to write
                 return
-            self.con.executemany(
-                "INSERT INTO sources (id, name, kind, url, province, province_current, level, enabled, updated_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
-                "name = excluded.name, kind = excluded.kind, url = excluded.url, province = excluded.province, "
-                "province_current = excluded.province_current, level = excluded.level, "
-                "enabled = excluded.enabled, updated_at = excluded.updated_at",
-                [
-                    [s.id, s.name, s.kind, s.url, s.province,
-                     s.province_current or (current_province(s.province) if s.province else None),
-                     s.level, s.enabled, now]
-                    for s in sources
-                ],
-            )
+            # as one set: row by row, an upsert costs about 2 ms in DuckDB (10 s for 5,000 sources)
+            stage = self._stage("sources", SOURCE_COLUMNS, [
+                (s.id, s.name, s.kind, s.url, s.province,
+                 s.province_current or (current_province(s.province) if s.province else None), s.level, s.enabled, now)
+                for s in {s.id: s for s in sources}.values()])  # the last entry of an id, as the upsert kept
+            self.con.execute(f"UPDATE sources SET {', '.join(f'{c} = s.{c}' for c in SOURCE_COLUMNS[1:])} "
+                             f"FROM {stage} s WHERE sources.id = s.id")
+            self.con.execute(f"INSERT INTO sources ({', '.join(SOURCE_COLUMNS)}) SELECT s.* FROM {stage} s "
+                             "ANTI JOIN sources k ON k.id = s.id")
+            self.con.execute(f"DROP TABLE {stage}")
 
     def store_batch(
         self,
@@ -254,12 +253,12 @@ class Repository(OutboxMixin, HistoryMixin, DigestMixin, PollsMixin, RobotsMixin
             if batches:  # shards' batches merged by this write: recorded with it, so never merged twice
                 self.con.executemany("INSERT INTO ingested_batches VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
                                      [[b, run_id, now] for b in batches])
-            if validators:
-                self.con.executemany(
-                    "INSERT INTO http_validators VALUES (?, ?, ?, ?) ON CONFLICT (url) DO UPDATE SET "
-                    "etag = excluded.etag, last_modified = excluded.last_modified, updated_at = excluded.updated_at",
-                    [[u, v.get("etag"), v.get("last_modified"), now] for u, v in validators.items()],
-                )
+            if validators:  # replaced as one set (row by row, an upsert costs about 2 ms in DuckDB)
+                stage = self._stage("http_validators", VALIDATOR_COLUMNS,
+                                    [(u, v.get("etag"), v.get("last_modified"), now) for u, v in validators.items()])
+                self.con.execute(f"DELETE FROM http_validators WHERE url IN (SELECT url FROM {stage})")
+                self.con.execute(f"INSERT INTO http_validators ({', '.join(VALIDATOR_COLUMNS)}) SELECT * FROM {stage}")
+                self.con.execute(f"DROP TABLE {stage}")
         return inserted, queued
 
     def _not_stored(self, articles: Sequence[ArticleRecord]) -> list[ArticleRecord]:
@@ -310,13 +309,7 @@ class Repository(OutboxMixin, HistoryMixin, DigestMixin, PollsMixin, RobotsMixin
         if not rows:
             return
         names = ", ".join(columns)
-        stage = f"stage_{table}"
-        self.con.execute(f"CREATE OR REPLACE TEMP TABLE {stage} AS SELECT {names} FROM {table} LIMIT 0")
-        appender = self.con.appender(stage)
-        for start in range(0, len(rows), APPEND_CHUNK):
-            appender.append_rows([tuple(r) for r in rows[start:start + APPEND_CHUNK]])
-            appender.flush()
-        del appender
+        stage = self._stage(table, columns, rows)
         select = f"SELECT {', '.join(f's.{c}' for c in columns)} FROM {stage} s"
         for n, key in enumerate(() if new_keys else UNIQUE_KEYS.get(table, ())):
             on = " AND ".join(f"k{n}.{c} = s.{c}" for c in key)
@@ -327,6 +320,17 @@ class Repository(OutboxMixin, HistoryMixin, DigestMixin, PollsMixin, RobotsMixin
                 f"row_number() OVER (PARTITION BY {', '.join(f's.{c}' for c in key)}) = 1" for key in keys)
         self.con.execute(f"INSERT INTO {table} ({names}) {select}")
         self.con.execute(f"DROP TABLE {stage}")
+
+    def _stage(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+        """A temporary table shaped as `table` (those columns) holding `rows`, appended in chunks; its name."""
+        stage = f"stage_{table}"
+        self.con.execute(f"CREATE OR REPLACE TEMP TABLE {stage} AS SELECT {', '.join(columns)} FROM {table} LIMIT 0")
+        appender = self.con.appender(stage)
+        for start in range(0, len(rows), APPEND_CHUNK):
+            appender.append_rows([tuple(r) for r in rows[start:start + APPEND_CHUNK]])
+            appender.flush()
+        del appender
+        return stage
 
     def queue_alerts(self, alerts: Sequence[AlertCandidate]) -> int:
         """Put alert candidates in the outbox; a key already there is left alone. Returns how many are new."""
