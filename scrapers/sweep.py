@@ -4,7 +4,9 @@ after capped, jittered delays), then every new article page fetched and handed o
 from __future__ import annotations
 
 import logging
+import queue
 import random
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -20,6 +22,7 @@ from scrapers.politeness import Gates
 from scrapers.selection import Discovery
 
 LOG = logging.getLogger(__name__)
+PREFETCH = 64  # fetched pages waiting for the caller at most (about 10 MB of text)
 
 
 @dataclass(frozen=True)
@@ -105,15 +108,47 @@ class Sweep:
     def fetch(self, work: list[tuple[SourceSpec, list[ItemRef]]], validators: dict[str, dict[str, str]]
               ) -> Iterator[Fetched]:
         """Every listed article page, as each arrives (hosts in parallel, each host's pages one at a time);
-        a revisited page is asked with its validators (keyed by canonical URL), and a 304 is a log line."""
-        with self._scheduler() as scheduler:
-            for spec, items in work:
-                for item in items:
-                    host = host_of(item.url)
-                    known = validators.get(canonical_url(item.url))
-                    scheduler.submit(host, self._page_job(host, spec, item, known), (spec, item))
-            for done in scheduler.results():
-                yield self._fetched(done)
+        a revisited page is asked with its validators (keyed by canonical URL), and a 304 is a log line.
+        The scheduling runs in a thread of its own, so hosts stay busy while the caller works on what came
+        (a batch being written); at most PREFETCH pages wait for the caller, the bound on their memory."""
+        out: queue.Queue[Fetched | BaseException | None] = queue.Queue(maxsize=PREFETCH)
+        stop = threading.Event()
+        thread = threading.Thread(target=self._produce, args=(work, validators, out, stop), name="sweep", daemon=True)
+        thread.start()
+        try:
+            while (item := out.get()) is not None:
+                if isinstance(item, BaseException):
+                    raise item
+                yield item
+        finally:
+            stop.set()  # the caller stopped early (an error): the scheduler ends after what is in flight
+            thread.join()
+
+    def _produce(self, work: list[tuple[SourceSpec, list[ItemRef]]], validators: dict[str, dict[str, str]],
+                 out: queue.Queue[Fetched | BaseException | None], stop: threading.Event) -> None:
+        def put(item: Fetched | BaseException | None) -> bool:
+            while not stop.is_set():
+                try:
+                    out.put(item, timeout=0.1)
+                    return True
+                except queue.Full:
+                    continue
+            return False
+
+        try:
+            with self._scheduler() as scheduler:
+                for spec, items in work:
+                    for item in items:
+                        host = host_of(item.url)
+                        known = validators.get(canonical_url(item.url))
+                        scheduler.submit(host, self._page_job(host, spec, item, known), (spec, item))
+                for done in scheduler.results():
+                    if not put(self._fetched(done)):
+                        return
+        except BaseException as exc:  # handed to the caller, raised there
+            put(exc)
+            return
+        put(None)
 
     def _fetched(self, done: Done[Page]) -> Fetched:
         spec, item = done.tag
