@@ -18,6 +18,7 @@ from typing import TypeVar
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NONE
+from prefect.utilities.annotations import quote
 
 import scrapers
 from alerts import (
@@ -112,15 +113,17 @@ def _cycle(config: CycleConfig, release: Callable[[], None] = lambda: None) -> C
     #      (a backfill reads past the first page, so it must not stop at a 304 for that page)
     revisits: dict[str, dict[str, str]] = {}
     with scrapers.Sweep(config.fetch, config.retry, connections=config.connections) as sweep:
-        collected = discover_sources(sweep, specs, {} if config.pages > 1 else known_validators, config.pages,
-                                     _links_needing_no_fetch(config, revisits))
+        # quote(): Prefect would walk every element of a parameter looking for futures (seconds for 100,000)
+        collected = discover_sources(sweep, quote(specs), quote({} if config.pages > 1 else known_validators),
+                                     config.pages, _links_needing_no_fetch(config, revisits))  # type: ignore[call-overload]  # Prefect unwraps quote()
         lap("discover")
         count_discovery(summary, collected)
         for failure in summary.failures:
             logger.info("source %s failed: %s", failure.source, failure.detail)
         # 4-5. fetch the new articles as a stream: extracted and analysed on every core, placed in stories
         #      and written (with their alerts) in batches; the rest of the cycle's facts in the last write
-        last = fetch_analyse_store(sweep, config, summary, collected, revisits, policy)
+        last = fetch_analyse_store(sweep, config, summary, quote(collected), quote(revisits),  # type: ignore[call-overload]  # Prefect unwraps quote()
+                                   policy)
     lap("fetch, analyse and store")
     summary.articles_failed, summary.articles_not_modified = last.failed, last.not_modified
     collected.fetch_log.extend(last.log)

@@ -24,24 +24,29 @@ SELF_CLOSING_SIBLINGS = {"p", "li", "dt", "dd", "option", "optgroup", "tr", "td"
                          "thead", "tbody", "tfoot", "colgroup", "caption", "html", "head", "body"}
 
 
-# For the quick bound (runs in C): comments, CDATA and raw-text elements are consumed whole (to
-# their end or the document's, so a match never fails and the pass stays linear), else a tag name.
-NAME_RE = re.compile(r"<!--.*?(?:-->|\Z)|<!\[CDATA\[.*?(?:\]\]>|\Z)|<(script|style|textarea)\b.*?(?:</\1|\Z)"
-                     r"|<(/?)([A-Za-z][\w:.-]{0,63})", re.S | re.I)
+# For the quick bound (runs in C): comments, CDATA and raw-text elements are consumed whole (to their end
+# or the document's, so a match never fails and the pass stays linear), else a tag's name with its "/" when
+# it closes; a consumed part gives "" (no tag). One "<" leads every branch, so the engine skips to it.
+NAME_RE = re.compile(r"<(?:!--.*?(?:-->|\Z)|!\[CDATA\[.*?(?:\]\]>|\Z)|script\b.*?(?:</script|\Z)"
+                     r"|style\b.*?(?:</style|\Z)|textarea\b.*?(?:</textarea|\Z)|(/?[A-Za-z][\w:.-]{0,63}))", re.S | re.I)
 
 
 def _quick_bound(text: str, xml: bool) -> int | None:
     """A cheap depth computed in C: every opening tag of a nesting element is +1, every closing tag
     -1 (never below zero). Trusted only when no element is closed more often than it is opened, so
-    stray close tags cannot hide nesting; None sends the document to the exact pass."""
-    tags = [(closing, name) for _, closing, name in NAME_RE.findall(text) if name]
-    opened = Counter(name.lower() for closing, name in tags if not closing)
-    closed = Counter(name.lower() for closing, name in tags if closing)
-    if any(count > opened[name] for name, count in closed.items()):
+    stray close tags cannot hide nesting; None sends the document to the exact pass. Python touches each
+    distinct tag name once, not each tag."""
+    tags = NAME_RE.findall(text)
+    spelled = Counter(tags)
+    counts: Counter[str] = Counter()
+    for name, count in spelled.items():
+        counts[name.lower()] += count
+    if any(name[:1] == "/" and count > counts[name[1:]] for name, count in list(counts.items())):
         return None
     skip = set() if xml else VOID | SELF_CLOSING_SIBLINGS | set(RAW_TEXT)
-    steps = [-1 if closing else 1 for closing, name in tags if name.lower() not in skip]
-    sums = list(accumulate(steps, initial=0))
+    step = {name: 0 if not name or name.lower().lstrip("/") in skip else -1 if name[0] == "/" else 1
+            for name in spelled}
+    sums = list(accumulate(map(step.__getitem__, tags), initial=0))
     return max(map(sub, sums, accumulate(sums, min)), default=0)
 
 
