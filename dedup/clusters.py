@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from dedup import Fingerprint, fingerprint, same_story, similarity
 
+MAX_CANDIDATES = 16  # near-copy candidates confirmed per article, those sharing the most band keys
 BandLookup = Callable[[list[int]], dict[int, list[str]]]  # band key → stored article ids
 BodyLookup = Callable[[list[str]], dict[str, tuple[str, str]]]  # article id → (story id, body)
 
@@ -28,7 +30,7 @@ def assign(items: Sequence[tuple[str, str, str]], exact: dict[str, tuple[str, st
     items' band keys when computed already (in a worker process), else () and they are computed here."""
     prints = [_print(body, bands[n] if n < len(bands) else ()) for n, (_, body, _) in enumerate(items)]
     stored_hits = bands_of(sorted({k for p in prints for k in p.bands}))
-    candidate_ids = sorted({a for ids in stored_hits.values() for a in ids})
+    candidate_ids = sorted({a for p in prints for a in _nearest(p, stored_hits, {})})
     stored = {i: (story, fingerprint(body, bands=False)) for i, (story, body) in bodies_of(candidate_ids).items()}
     exact = dict(exact)
     batch: dict[int, list[str]] = {}  # band key → ids of earlier articles of this batch
@@ -51,10 +53,18 @@ def _print(body: str, bands: tuple[int, ...]) -> Fingerprint:
     return replace(fingerprint(body, bands=False), bands=bands) if bands else fingerprint(body)
 
 
+def _nearest(fp: Fingerprint, stored_hits: dict[int, list[str]], batch: dict[int, list[str]]) -> list[str]:
+    """The candidates sharing the most band keys with `fp` (ties by id), at most MAX_CANDIDATES: a copy
+    shares most of its bands, while reports from one template share a few with hundreds of others, which
+    would make every batch compare with (and read the bodies of) a growing share of the database."""
+    shared = Counter(a for key in fp.bands for a in (*stored_hits.get(key, ()), *batch.get(key, ())))
+    return [a for a, _ in sorted(shared.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_CANDIDATES]]
+
+
 def _best(fp: Fingerprint, stored_hits: dict[int, list[str]], batch: dict[int, list[str]],
           known: dict[str, tuple[str, Fingerprint]]) -> str | None:
     """The story of the most similar confirmed candidate, or None."""
-    candidates = {a for key in fp.bands for a in (*stored_hits.get(key, ()), *batch.get(key, ())) if a in known}
+    candidates = [a for a in _nearest(fp, stored_hits, batch) if a in known]
     best, best_score = None, 0.0
     for candidate in sorted(candidates):
         story, other = known[candidate]

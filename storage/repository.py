@@ -33,6 +33,7 @@ FACT_COLUMNS = ("article_id", "fact_key", "kind", "value", "phrase", "start_offs
 # DuckDB 2.0.0: inside a transaction, rows appended with one flush of more than a row group
 # (122,880 rows) are invisible to a following INSERT ... SELECT (0 rows copied); flushing at most
 # this many rows at a time avoids it (tests/test_storage.py guards it)
+MAX_PER_BAND = 64  # stored articles read per LSH band key, the latest
 SOURCE_COLUMNS = ("id", "name", "kind", "url", "province", "province_current", "level", "enabled", "updated_at")
 VALIDATOR_COLUMNS = ("url", "etag", "last_modified", "updated_at")
 APPEND_CHUNK = 50_000
@@ -127,9 +128,13 @@ class Repository(OutboxMixin, HistoryMixin, DigestMixin, PollsMixin, RobotsMixin
         return {story for (story,) in rows}
 
     def band_matches(self, keys: Iterable[int]) -> dict[int, list[str]]:
-        """LSH band key → ids of stored articles with that key (one query for a whole batch)."""
+        """LSH band key → ids of the stored articles with that key, the latest MAX_PER_BAND of them (one query
+        for a whole batch): a key that hundreds of reports from one template share says little, and
+        reading all of it would make every batch slower than the last."""
         found: dict[int, list[str]] = {}
-        for key, article in self._select_in("SELECT band_key, article_id FROM article_bands", "band_key", keys):
+        for key, article in self._select_in(
+                "SELECT band_key, article_id FROM article_bands", "band_key", keys,
+                f"QUALIFY row_number() OVER (PARTITION BY band_key ORDER BY rowid DESC) <= {MAX_PER_BAND}"):
             found.setdefault(key, []).append(article)
         return found
 
