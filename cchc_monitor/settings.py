@@ -112,7 +112,7 @@ class Settings(BaseSettings):
         "1: in the cycle's own process). A cycle of fewer than 64 new pages always uses its own process."
     )
     batch_size: int = Field(
-        200, ge=1, le=10000, description="Articles analysed, placed in stories and written per database "
+        500, ge=1, le=10000, description="Articles analysed, placed in stories and written per database "
         "write; the cycle's memory is bounded by it, and a crash keeps every batch written."
     )
 

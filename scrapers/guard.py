@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import re
 import socket
 from collections.abc import Callable
 from urllib.parse import SplitResult, urlsplit
@@ -56,6 +57,9 @@ def is_private_address(address: str) -> bool:
     return _private(ip)
 
 
+BAD_URL_CHAR = re.compile(r"[\s\x00-\x1f]")  # whitespace (any, as str.isspace) or a control character
+
+
 def checked_parts(url: str) -> SplitResult:
     """The URL's parts, or FetchError fetch.invalid_url when it has no usable host or port
     (`http://[::1/x`, port 99999): such a link fails alone, as a recorded item."""
@@ -65,7 +69,7 @@ def checked_parts(url: str) -> SplitResult:
         host = parts.hostname
     except ValueError as exc:
         raise FetchError(f"{url}: invalid URL ({exc})", url=url, reason="fetch.invalid_url") from exc
-    if not host or any(c.isspace() or ord(c) < 32 for c in url):
+    if not host or BAD_URL_CHAR.search(url):
         raise FetchError(f"{url}: invalid URL (no host, or spaces or control characters)", url=url,
                          reason="fetch.invalid_url")
     return parts

@@ -28,7 +28,8 @@ SELF_CLOSING_SIBLINGS = {"p", "li", "dt", "dd", "option", "optgroup", "tr", "td"
 # or the document's, so a match never fails and the pass stays linear), else a tag's name with its "/" when
 # it closes; a consumed part gives "" (no tag). One "<" leads every branch, so the engine skips to it.
 NAME_RE = re.compile(r"<(?:!--.*?(?:-->|\Z)|!\[CDATA\[.*?(?:\]\]>|\Z)|script\b.*?(?:</script|\Z)"
-                     r"|style\b.*?(?:</style|\Z)|textarea\b.*?(?:</textarea|\Z)|(/?[A-Za-z][\w:.-]{0,63}))", re.S | re.I)
+                     r"|style\b.*?(?:</style|\Z)|textarea\b.*?(?:</textarea|\Z)|(/?[A-Za-z][\w:.-]{0,63}))",
+                     re.S | re.I)
 
 
 def _quick_bound(text: str, xml: bool) -> int | None:

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
-LABELS = {"discover": "sources discovered", "fetch": "sources' new articles fetched and analysed"}
+LABELS = {"discover": "sources discovered", "fetch": "new article pages fetched (analysed and stored as they come)"}
 
 
 class _Live(logging.Handler):
