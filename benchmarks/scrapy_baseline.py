@@ -39,7 +39,7 @@ def settings_for(delay: float, timeout: float, retries: int, concurrency: int) -
     """Scrapy settings at CCHC Monitor's politeness (a host delay of 0 becomes MIN_DELAY, see above)."""
     return {
         "ROBOTSTXT_OBEY": True,
-        "CONCURRENT_REQUESTS": concurrency,  # CCHC Monitor reads at most 8 sources at once
+        "CONCURRENT_REQUESTS": concurrency,  # as many requests in flight over all hosts as CCHC_CONNECTIONS
         "CONCURRENT_REQUESTS_PER_DOMAIN": 1,
         "CONCURRENT_REQUESTS_PER_IP": 0,  # slots by host name: every farm host is its own slot
         "DOWNLOAD_DELAY": max(delay, MIN_DELAY),
@@ -114,7 +114,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--delay", type=float, default=1.0, help="DOWNLOAD_DELAY, the host delay (s)")
     parser.add_argument("--timeout", type=float, default=20.0)
     parser.add_argument("--retries", type=int, default=2)
-    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--concurrency", type=int, default=64)  # CCHC_CONNECTIONS' default
     parser.add_argument("--max-items", type=int, default=30)
     parser.add_argument("--exact-delay", action="store_true", help="a delay of 0 stays 0 (see MIN_DELAY)")
     parser.add_argument("--trafilatura", action="store_true", help="extract every article with trafilatura")

@@ -1,5 +1,5 @@
-"""Per-host politeness: one request in flight, a minimum delay (robots Crawl-delay), a delay that
-adapts to the server (AutoThrottle-style), and Retry-After pauses.
+"""Per-host politeness: one request in flight, a minimum delay between two requests' starts (robots
+Crawl-delay), a delay that adapts to the server (AutoThrottle-style), and Retry-After pauses.
 
 Time comes from a Clock so tests run on a fake one and never wait.
 """
@@ -111,6 +111,7 @@ class _Slot:
     def __init__(self, gates: Gates, state: _Host, delay: float, host: str, max_wait: float) -> None:
         self.gates, self.state, self.delay = gates, state, delay
         self.host, self.max_wait = host, max_wait
+        self.started = 0.0
 
     def __enter__(self) -> None:
         self.state.lock.acquire()
@@ -122,9 +123,12 @@ class _Slot:
                              url=self.host, reason=HOST_DEFERRED)
         if wait > 0:
             self.gates.clock.sleep(wait)
+        self.started = self.gates.clock.now()
 
     def __exit__(self, *exc: object) -> None:
+        # the delay runs from this request's start, as Scrapy's DOWNLOAD_DELAY does; the next request still
+        # waits for this one to end (one in flight), and a slow server's adaptive delay grows to its latency
         delay = max(self.delay, self.state.adaptive)  # what this request taught us counts already
         spread = random.uniform(0, self.gates.jitter * delay)
-        self.state.next_at = max(self.state.next_at, self.gates.clock.now() + delay + spread)
+        self.state.next_at = max(self.state.next_at, self.started + delay + spread)
         self.state.lock.release()
