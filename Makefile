@@ -37,10 +37,15 @@ check: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.run
 
-# Country scale on a loopback portal farm against a Scrapy baseline (about an hour; docs/scale-benchmarks.md).
+# Country scale on a loopback portal farm against a Scrapy baseline (about an hour; docs/scale-benchmarks.md):
+# 40, 160 and 640 portals x 20 at host delays 1 s and 0 (Scrapy + trafilatura where articles/s is compared),
+# then cchc-monitor alone at 500, 1,000 and 2,000 portals for memory and throughput.
 bench-scale: $(STAMP)
 	$(BIN)/pip install --quiet -r requirements-bench.lock
-	$(BIN)/python -m benchmarks.crawl_scale --sizes 10,40,160 --delays 0,1
+	$(BIN)/python -m benchmarks.crawl_scale --sizes 40,160 --delays 1,0 \
+		--skip 40x1:scrapy+trafilatura,160x1:scrapy+trafilatura
+	$(BIN)/python -m benchmarks.crawl_scale --sizes 640 --delays 1 --skip 640x1:scrapy+trafilatura
+	$(BIN)/python -m benchmarks.crawl_scale --scale 500,1000,2000
 
 # Re-resolve the dependencies of pyproject.toml into requirements.lock (needs the package index).
 lock:

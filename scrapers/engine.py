@@ -16,7 +16,7 @@ import itertools
 import queue
 import ssl
 import threading
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -32,6 +32,7 @@ from scrapers.politeness import Clock, Gates, SystemClock
 
 T = TypeVar("T")
 DEFAULT_CONNECTIONS = 64  # I/O threads: requests in flight at once, over all hosts
+MAX_OPEN_FETCHERS = 256  # idle hosts' clients kept open (their keep-alive connections) at most
 
 
 def host_of(url: str) -> str:
@@ -161,26 +162,38 @@ def default_tls() -> ssl.SSLContext:
 
 
 class Fetchers:
-    """A fetcher per host (and CA bundle), used by one job at a time as the scheduler guarantees, and
-    closed when its host has no job left; all share the process's gates and robots rules."""
+    """A fetcher per host (and CA bundle), used by one job at a time as the scheduler guarantees, closed when
+    its host has no job left, and at most MAX_OPEN_FETCHERS open (the least recently used idle one is closed:
+    thousands of hosts in one cycle would otherwise each keep a client and a connection, about 300 KB); all
+    share the process's gates and robots rules."""
 
-    def __init__(self, policy: FetchPolicy, gates: Gates, robots: RobotsCache) -> None:
-        self.policy, self.gates, self.robots = policy, gates, robots
-        self._open: dict[tuple[str, str | None], Fetcher] = {}
+    def __init__(self, policy: FetchPolicy, gates: Gates, robots: RobotsCache,
+                 max_open: int = MAX_OPEN_FETCHERS) -> None:
+        self.policy, self.gates, self.robots, self.max_open = policy, gates, robots, max_open
+        self._open: OrderedDict[tuple[str, str | None], Fetcher] = OrderedDict()  # least recently used first
+        self._busy: set[tuple[str, str | None]] = set()
         self._lock = threading.Lock()  # jobs of different hosts ask at once; a drained host closes meanwhile
 
-    def get(self, host: str, spec: SourceSpec) -> Fetcher:
-        """The open fetcher for `host` with the source's TLS trust, made when first needed (a CA bundle
-        that is no PEM certificate raises FetchError tls.bad_ca_bundle for that source's jobs)."""
+    def run(self, host: str, spec: SourceSpec, work: Callable[[Fetcher], T]) -> T:
+        """`work` done with the host's fetcher (made when needed; a CA bundle that is no PEM certificate
+        raises FetchError tls.bad_ca_bundle for that source's jobs)."""
         key = (host, spec.ca_bundle)
         with self._lock:
-            fetcher = self._open.get(key)
-        if fetcher is None:
-            verify = tls_context(Path(spec.ca_bundle)) if spec.ca_bundle else default_tls()
-            fetcher = Fetcher(self.policy, gates=self.gates, verify=verify, robots=self.robots)
+            fetcher = self._open.pop(key, None)
+            self._busy.add(key)
+        try:
+            if fetcher is None:
+                verify = tls_context(Path(spec.ca_bundle)) if spec.ca_bundle else default_tls()
+                fetcher = Fetcher(self.policy, gates=self.gates, verify=verify, robots=self.robots)
+            return work(fetcher)
+        finally:
             with self._lock:
-                self._open[key] = fetcher
-        return fetcher
+                self._busy.discard(key)
+                if fetcher is not None:
+                    self._open[key] = fetcher  # the most recently used
+                closing = [self._open.popitem(last=False)[1] for _ in range(len(self._open) - self.max_open)]
+            for old in closing:
+                old.close()
 
     def drained(self, host: str) -> None:
         """Close the fetchers of a host that has no job left."""
@@ -192,6 +205,6 @@ class Fetchers:
     def close(self) -> None:
         """Close every fetcher."""
         with self._lock:
-            closing, self._open = list(self._open.values()), {}
+            closing, self._open = list(self._open.values()), OrderedDict()
         for fetcher in closing:
             fetcher.close()

@@ -162,10 +162,11 @@ class Sweep:
         return Fetched(spec, item, page, FetchRecord(spec.id, item.url, True, status=page.status))
 
     def _robots_job(self, host: str, spec: SourceSpec) -> Any:
-        return lambda: self.fetchers.get(host, spec).prepare(spec.url)
+        return lambda: self.fetchers.run(host, spec, lambda f: f.prepare(spec.url))
 
     def _discover_job(self, host: str, spec: SourceSpec, validators: dict[str, str] | None, pages: int) -> Any:
-        return lambda: discover(self.fetchers.get(host, spec), spec, validators, pages)
+        return lambda: self.fetchers.run(host, spec, lambda f: discover(f, spec, validators, pages))
 
     def _page_job(self, host: str, spec: SourceSpec, item: ItemRef, validators: dict[str, str] | None) -> Any:
-        return lambda: self.fetchers.get(host, spec).get(item.url, validators=validators, source_url=spec.url)
+        return lambda: self.fetchers.run(host, spec, lambda f: f.get(item.url, validators=validators,
+                                                                 source_url=spec.url))

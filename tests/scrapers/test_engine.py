@@ -112,3 +112,19 @@ def test_no_more_jobs_run_at_once_than_there_are_workers() -> None:
         assert len(list(scheduler.results())) == 30
         assert scheduler.most_in_flight <= 3
     assert tracker.most_overall <= 3
+
+
+def test_at_most_max_open_idle_fetchers_are_kept_the_least_recently_used_closed() -> None:
+    from cchc_monitor.config import FetchPolicy
+    from cchc_monitor.models import SourceSpec
+    from scrapers.engine import Fetchers
+    from scrapers.fetch import RobotsCache
+
+    policy = FetchPolicy(user_agent="CCHC-Monitor-test", timeout=1.0, deadline=1.0, host_delay=0.0)
+    fetchers = Fetchers(policy, Gates(FakeClock(), min_delay=0.0), RobotsCache(), max_open=2)
+    spec = SourceSpec(id="s", name="Nguồn", kind="rss", url="http://127.0.0.1/rss")
+    used = [fetchers.run(host, spec, lambda f: f) for host in ("a", "b", "a", "c")]
+    assert used[0] is used[2]  # an open host's fetcher is reused
+    assert used[1].client.is_closed and not used[0].client.is_closed and not used[3].client.is_closed
+    fetchers.close()
+    assert used[0].client.is_closed and used[3].client.is_closed
