@@ -258,12 +258,8 @@ class Repository(OutboxMixin, HistoryMixin, DigestMixin, PollsMixin, RobotsMixin
             if batches:  # shards' batches merged by this write: recorded with it, so never merged twice
                 self.con.executemany("INSERT INTO ingested_batches VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
                                      [[b, run_id, now] for b in batches])
-            if validators:  # replaced as one set (row by row, an upsert costs about 2 ms in DuckDB)
-                stage = self._stage("http_validators", VALIDATOR_COLUMNS,
-                                    [(u, v.get("etag"), v.get("last_modified"), now) for u, v in validators.items()])
-                self.con.execute(f"DELETE FROM http_validators WHERE url IN (SELECT url FROM {stage})")
-                self.con.execute(f"INSERT INTO http_validators ({', '.join(VALIDATOR_COLUMNS)}) SELECT * FROM {stage}")
-                self.con.execute(f"DROP TABLE {stage}")
+            self._replace_rows("http_validators", VALIDATOR_COLUMNS,
+                               [(u, v.get("etag"), v.get("last_modified"), now) for u, v in (validators or {}).items()])
         return inserted, queued
 
     def _not_stored(self, articles: Sequence[ArticleRecord]) -> list[ArticleRecord]:
@@ -336,6 +332,16 @@ class Repository(OutboxMixin, HistoryMixin, DigestMixin, PollsMixin, RobotsMixin
             appender.flush()
         del appender
         return stage
+
+    def _replace_rows(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
+        """Rows whose key (the first column, unique among `rows`) replace any stored with it, as one set: row by
+        row, an upsert costs about 2 ms in DuckDB."""
+        if not rows:
+            return
+        stage = self._stage(table, columns, rows)
+        self.con.execute(f"DELETE FROM {table} WHERE {columns[0]} IN (SELECT {columns[0]} FROM {stage})")
+        self.con.execute(f"INSERT INTO {table} ({', '.join(columns)}) SELECT * FROM {stage}")
+        self.con.execute(f"DROP TABLE {stage}")
 
     def queue_alerts(self, alerts: Sequence[AlertCandidate]) -> int:
         """Put alert candidates in the outbox; a key already there is left alone. Returns how many are new."""

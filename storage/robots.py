@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -15,6 +17,8 @@ class RobotsMixin:
     """Reads and writes of robots_rules: origin → (the rules' text or None, wall-clock expiry in seconds)."""
 
     con: duckdb.DuckDBPyConnection
+    _transaction: Callable[[], AbstractContextManager[None]]  # Repository's BEGIN/COMMIT
+    _replace_rows: Callable[[str, Sequence[str], Sequence[Sequence[object]]], None]  # Repository's set upsert
 
     def robots_rules(self, now: datetime | None = None) -> dict[str, tuple[str | None, float]]:
         """The rules still valid at `now` (default: now)."""
@@ -24,18 +28,10 @@ class RobotsMixin:
         return {origin: (body, float(expires)) for origin, body, expires in rows}
 
     def keep_robots(self, rules: dict[str, tuple[str | None, float]]) -> None:
-        """Store rules read by this cycle (replacing older ones) and drop the expired."""
+        """Store rules read by this cycle (replacing older ones, as one set) and drop the expired."""
         now = datetime.now(UTC)
-        with translate_errors("storing robots.txt rules"):
-            self.con.execute("BEGIN TRANSACTION")
-            try:
-                self.con.execute("DELETE FROM robots_rules WHERE expires_at <= ?", [now])
-                if rules:
-                    self.con.executemany(
-                        "INSERT INTO robots_rules VALUES (?, ?, ?, ?) ON CONFLICT (origin) DO UPDATE SET "
-                        "body = excluded.body, expires_at = excluded.expires_at, updated_at = excluded.updated_at",
-                        [[o, body, datetime.fromtimestamp(expires, UTC), now] for o, (body, expires) in rules.items()])
-                self.con.execute("COMMIT")
-            except BaseException:
-                self.con.execute("ROLLBACK")
-                raise
+        with translate_errors("storing robots.txt rules"), self._transaction():
+            self.con.execute("DELETE FROM robots_rules WHERE expires_at <= ?", [now])
+            self._replace_rows("robots_rules", ("origin", "body", "expires_at", "updated_at"),
+                               [(origin, body, datetime.fromtimestamp(expires, UTC), now)
+                                for origin, (body, expires) in rules.items()])
