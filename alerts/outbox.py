@@ -21,13 +21,15 @@ from cchc_monitor.models import AlertCandidate, PendingAlert, TargetDelivery
 
 RULE_DELIVERY_DEAD = "delivery_dead"
 RULE_HELD_BACK = "delivery_held_back"  # the operators' notice of what a cycle's cap held back
+PLAN_PAGE = 2000  # pending alerts routed per read when deliveries are planned
 Group = list[tuple[int, PendingAlert, int]]  # one message's deliveries: (delivery id, alert, attempts so far)
 
 
 class Outbox(Protocol):
     """What draining needs from the store (the storage room's `Repository` satisfies it)."""
 
-    def pending_alerts(self) -> list[PendingAlert]: ...
+    def pending_page(self, after: str, limit: int) -> list[PendingAlert]: ...
+    def pending_count(self) -> int: ...
     def alerts_by_key(self, keys: Iterable[str]) -> dict[str, PendingAlert]: ...
     def delivered_targets(self, keys: Iterable[str]) -> dict[str, set[str]]: ...
     def add_deliveries(self, rows: Sequence[tuple[str, str, str]], now: datetime | None = None) -> int: ...
@@ -70,12 +72,17 @@ def route(alert: PendingAlert, targets: list[Target], policy: Policy) -> list[Ta
 
 
 def _plan(outbox: Outbox, targets: list[Target], policy: Policy, now: datetime) -> int:
-    """Make the deliveries of pending alerts that have none yet for their targets; returns alerts waiting."""
-    pending = outbox.pending_alerts()
-    have = outbox.delivered_targets(a.key for a in pending)
-    rows = [(a.key, t.id, t.label) for a in pending for t in route(a, targets, policy) if t.id not in have[a.key]]
-    outbox.add_deliveries(rows, now)
-    return len(pending)
+    """Make the deliveries of pending alerts that have none yet for their targets, PLAN_PAGE alerts at a time
+    (a first cycle over a country queues 100,000s); returns alerts waiting."""
+    if not targets:
+        return outbox.pending_count()
+    after, waiting = "", 0
+    while pending := outbox.pending_page(after, PLAN_PAGE):
+        have = outbox.delivered_targets(a.key for a in pending)
+        outbox.add_deliveries([(a.key, t.id, t.label) for a in pending for t in route(a, targets, policy)
+                               if t.id not in have[a.key]], now)
+        after, waiting = pending[-1].key, waiting + len(pending)
+    return waiting
 
 
 def _group(due: list[tuple[int, str, str, int]], alerts: dict[str, PendingAlert]
@@ -137,7 +144,7 @@ def deliver(open_outbox: Callable[[], AbstractContextManager[Outbox]], targets: 
     notices = dead + ([held_back_notice(held, targets, policy, now)] if held else [])
     with open_outbox() as outbox:
         outbox.queue_alerts(notices)
-        report.queued = len(outbox.pending_alerts())
+        report.queued = outbox.pending_count()
     report.dead = len(dead)
     return report
 

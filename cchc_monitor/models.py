@@ -38,14 +38,14 @@ class SourceSpec:
     article: ArticleSelectors | None = None  # tried before the built-in CMS profiles
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ItemRef:
-    """An article link found in a feed or listing, with what the feed already told us."""
+    """An article link found in a feed or listing, with what the feed already told us (its summary is not
+    kept: nothing reads it, and a country's cycle holds 100,000 links)."""
 
     url: str
     title: str | None = None
     published: date | None = None
-    summary: str | None = None
 
 
 @dataclass(frozen=True)

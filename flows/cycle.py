@@ -200,7 +200,7 @@ def deliver_due(config: CycleConfig, policy: Policy, targets: list[Target]) -> D
     get_run_logger().warning("another process is delivering alerts from %s; this cycle's alerts wait "
                              "for the next delivery", config.db_path)
     with Repository(config.db_path, wait_for_writer=True) as repo:
-        return DeliveryReport(queued=len(repo.pending_alerts()))
+        return DeliveryReport(queued=repo.pending_count())
 
 
 def _seen(result: T, stage: str, done: int, total: int) -> T:

@@ -47,10 +47,9 @@ def parse_feed(text: str, url: str, limit: int = 30) -> list[ItemRef]:
     items = []
     for entry in parsed.get("entries", [])[:limit]:  # an item without a usable link keeps url "" and is refused later
         link = entry.get("link")
-        title, summary = entry.get("title"), entry.get("summary")
+        title = entry.get("title")
         items.append(ItemRef(url=join(url, link) if link and isinstance(link, str) else "",
-                             title=title if isinstance(title, str) else None,
-                             published=_published(entry), summary=summary if isinstance(summary, str) else None))
+                             title=title if isinstance(title, str) else None, published=_published(entry)))
     if not any(item.url for item in items):
         detail = f" ({parsed.get('bozo_exception')})" if parsed.get("bozo") else ""
         raise ParseError(f"{url}: feed has no items with links{detail}", url=url, reason="parse.empty_feed")

@@ -49,6 +49,17 @@ class OutboxMixin:
         rows = self.con.execute(f"{PENDING_SELECT} WHERE status = 'pending' ORDER BY created_at, key").fetchall()
         return [_pending(r) for r in rows]
 
+    def pending_page(self, after: str, limit: int) -> list[PendingAlert]:
+        """At most `limit` pending alerts whose key sorts after `after`, by key (a long outbox read in pages)."""
+        rows = self.con.execute(f"{PENDING_SELECT} WHERE status = 'pending' AND key > ? ORDER BY key LIMIT ?",
+                                [after, limit]).fetchall()
+        return [_pending(r) for r in rows]
+
+    def pending_count(self) -> int:
+        """How many alerts in the outbox are not yet delivered everywhere."""
+        row = self.con.execute("SELECT count(*) FROM alerts WHERE status = 'pending'").fetchone()
+        return int(row[0]) if row else 0
+
     def alerts_by_key(self, keys: Iterable[str]) -> dict[str, PendingAlert]:
         """These alerts, whatever their status."""
         keys = list(dict.fromkeys(keys))

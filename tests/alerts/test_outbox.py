@@ -63,6 +63,20 @@ def test_one_message_per_article_and_target_and_never_twice(db_path: Path, mailb
     assert "3 hồ sơ trễ hạn (xã)" in html and "https://x.gov.vn/a1" in html and "Bài a1" in html
 
 
+def test_deliveries_are_planned_page_by_page_for_every_pending_alert(db_path: Path, mailbox: MailSink,
+                                                                     tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import alerts.outbox
+
+    monkeypatch.setattr(alerts.outbox, "PLAN_PAGE", 2)  # three alerts: two pages
+    targets = load_targets([mailbox.url], _delivery(tmp_path))
+    with Repository(db_path) as repo:
+        repo.queue_alerts(ARTICLE_ALERTS)
+        assert drain(repo, [], _policy(), now=NOW).queued == 3  # no target: counted, nothing planned
+        report = drain(repo, targets, _policy(), now=NOW)
+        assert (report.sent, report.queued, repo.pending_count()) == (2, 0, 0)
+    assert len(mailbox.messages) == 2
+
+
 def test_a_failing_target_never_blocks_or_repeats_the_working_one(db_path: Path, mailbox: MailSink,
                                                                    tmp_path: Path) -> None:
     targets = load_targets([mailbox.url, DEAD], _delivery(tmp_path))
