@@ -153,6 +153,7 @@ class ArticleRecord:
     analysis: Analysis
     cluster_id: str | None = None  # the story it belongs to (dedup); None until assigned
     bands: tuple[int, ...] = ()  # its LSH band keys
+    shingles: bytes = b""  # its near-copy fingerprint's hashed 3-grams and figures (dedup.pack), once computed
 
 
 @dataclass(frozen=True)

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from array import array
 from dataclasses import dataclass
 
-from dedup.minhash import BANDS, band_keys
+from dedup.minhash import BANDS, band_keys, shingle_hash
 
-__all__ = ["BANDS", "STORY_WINDOW_DAYS", "Fingerprint", "fingerprint", "same_story", "similarity"]
+__all__ = ["BANDS", "STORY_WINDOW_DAYS", "Fingerprint", "fingerprint", "pack", "same_story", "similarity", "unpack"]
 
 # Near copies are looked for among the articles of the last 90 days (reposts come within days or
 # weeks); an exact copy is recognised at any age by its body hash. The window keeps the LSH table
@@ -38,10 +39,12 @@ MIN_FIGURE_OVERLAP = 0.6
 
 @dataclass(frozen=True)
 class Fingerprint:
-    """What near-duplicate detection keeps of a text: its 3-gram set, its figures, its LSH band keys."""
+    """What near-duplicate detection keeps of a text: its 3-gram set, its figures, its LSH band keys. 3-grams
+    and figures are kept as their 32-bit hashes (shingle_hash): small to send between processes, quick to
+    compare; two of a text's thousand 3-grams share a hash about once in four million texts."""
 
-    shingles: frozenset[str]
-    figures: frozenset[str]  # each figure with the words around it ("mỹ khánh còn 3 hồ")
+    shingles: frozenset[int]
+    figures: frozenset[int]  # each figure with the words around it ("mỹ khánh còn 3 hồ"), hashed
     bands: tuple[int, ...]
 
 
@@ -54,12 +57,26 @@ def fingerprint(text: str, *, bands: bool = True) -> Fingerprint:
     to confirm a candidate)."""
     words = _words(text)
     if len(words) < SHINGLE:
-        shingles = frozenset([" ".join(words)]) if words else frozenset()
+        grams = {" ".join(words)} if words else set()
     else:
-        shingles = frozenset(" ".join(words[i:i + SHINGLE]) for i in range(len(words) - SHINGLE + 1))
-    figures = frozenset(" ".join(words[max(0, i - FIGURE_BEFORE):i + 1 + FIGURE_AFTER]) for i, w in enumerate(words)
-                        if w[0].isdigit() and not YEAR_RE.fullmatch(w))
+        grams = {" ".join(words[i:i + SHINGLE]) for i in range(len(words) - SHINGLE + 1)}
+    shingles = frozenset(map(shingle_hash, grams))
+    figures = frozenset(shingle_hash(" ".join(words[max(0, i - FIGURE_BEFORE):i + 1 + FIGURE_AFTER]))
+                        for i, w in enumerate(words) if w[0].isdigit() and not YEAR_RE.fullmatch(w))
     return Fingerprint(shingles, figures, band_keys(shingles) if bands else ())
+
+
+def pack(fp: Fingerprint) -> bytes:
+    """The fingerprint's 3-grams and figures as bytes (about 4 KB for a page), to go with a record."""
+    return array("I", [len(fp.shingles), *fp.shingles, *fp.figures]).tobytes()
+
+
+def unpack(packed: bytes, bands: tuple[int, ...]) -> Fingerprint:
+    """The fingerprint `pack` made, with its band keys."""
+    values = array("I")
+    values.frombytes(packed)
+    count = values[0]
+    return Fingerprint(frozenset(values[1:1 + count]), frozenset(values[1 + count:]), bands)
 
 
 def similarity(a: Fingerprint, b: Fingerprint) -> tuple[float, float]:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import heapq
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from dedup import Fingerprint, fingerprint, same_story, similarity
 
@@ -23,21 +24,22 @@ class Placement:
 
 
 def assign(items: Sequence[tuple[str, str, str]], exact: dict[str, tuple[str, str]],
-           bands_of: BandLookup, bodies_of: BodyLookup, bands: Sequence[tuple[int, ...]] = ()) -> list[Placement]:
+           bands_of: BandLookup, bodies_of: BodyLookup, prints: Sequence[Fingerprint | None] = ()) -> list[Placement]:
     """Place each (article id, body, content hash), in order: the same hash as a stored or earlier
     article joins its story; else the most similar confirmed LSH candidate's story; else a new
-    story led by this article. Stored candidates are looked up once for the whole batch. `bands`: the
-    items' band keys when computed already (in a worker process), else () and they are computed here."""
-    prints = [_print(body, bands[n] if n < len(bands) else ()) for n, (_, body, _) in enumerate(items)]
-    stored_hits = bands_of(sorted({k for p in prints for k in p.bands}))
-    candidate_ids = sorted({a for p in prints for a in _nearest(p, stored_hits, {})})
+    story led by this article. Stored candidates are looked up once for the whole batch. `prints`: the
+    items' fingerprints when computed already (in a worker process), else computed here."""
+    fps = [_given(prints, n) or fingerprint(body) for n, (_, body, _) in enumerate(items)]
+    stored_hits = bands_of(sorted({k for p in fps for k in p.bands}))
+    shared = [_top(_shared(p, stored_hits)) for p in fps]  # once, for the reads and for the choice
+    candidate_ids = sorted({a for counts in shared for a in counts})
     stored = {i: (story, fingerprint(body, bands=False)) for i, (story, body) in bodies_of(candidate_ids).items()}
     exact = dict(exact)
     batch: dict[int, list[str]] = {}  # band key → ids of earlier articles of this batch
     known: dict[str, tuple[str, Fingerprint]] = dict(stored)
     out: list[Placement] = []
-    for (article_id, _, content), fp in zip(items, prints, strict=True):  # one fingerprint per item
-        story = exact[content][1] if content in exact else _best(fp, stored_hits, batch, known)
+    for (article_id, _, content), fp, counts in zip(items, fps, shared, strict=True):
+        story = exact[content][1] if content in exact else _best(fp, counts, batch, known)
         joined = story is not None
         story = story or article_id
         exact.setdefault(content, (article_id, story))
@@ -48,23 +50,34 @@ def assign(items: Sequence[tuple[str, str, str]], exact: dict[str, tuple[str, st
     return out
 
 
-def _print(body: str, bands: tuple[int, ...]) -> Fingerprint:
-    """The body's fingerprint, with the band keys given (the MinHash is most of its cost) or computed."""
-    return replace(fingerprint(body, bands=False), bands=bands) if bands else fingerprint(body)
+def _given(prints: Sequence[Fingerprint | None], n: int) -> Fingerprint | None:
+    return prints[n] if n < len(prints) else None
 
 
-def _nearest(fp: Fingerprint, stored_hits: dict[int, list[str]], batch: dict[int, list[str]]) -> list[str]:
-    """The candidates sharing the most band keys with `fp` (ties by id), at most MAX_CANDIDATES: a copy
-    shares most of its bands, while reports from one template share a few with hundreds of others, which
-    would make every batch compare with (and read the bodies of) a growing share of the database."""
-    shared = Counter(a for key in fp.bands for a in (*stored_hits.get(key, ()), *batch.get(key, ())))
-    return [a for a, _ in sorted(shared.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_CANDIDATES]]
+def _shared(fp: Fingerprint, hits: dict[int, list[str]]) -> Counter[str]:
+    """Article id → how many of `fp`'s band keys it shares, among `hits` (band key → article ids)."""
+    counts: Counter[str] = Counter()
+    for key in fp.bands:
+        if key in hits:
+            counts.update(hits[key])
+    return counts
 
 
-def _best(fp: Fingerprint, stored_hits: dict[int, list[str]], batch: dict[int, list[str]],
+def _top(counts: dict[str, int]) -> dict[str, int]:
+    """The candidates sharing the most band keys (ties by id), at most MAX_CANDIDATES: a copy shares most
+    of its bands, while reports from one template share a few with hundreds of others, which would make
+    every batch compare with (and read the bodies of) a growing share of the database."""
+    if len(counts) <= MAX_CANDIDATES:
+        return dict(counts)
+    return {a: -n for n, a in heapq.nsmallest(MAX_CANDIDATES, ((-n, a) for a, n in counts.items()))}
+
+
+def _best(fp: Fingerprint, stored: dict[str, int], batch: dict[int, list[str]],
           known: dict[str, tuple[str, Fingerprint]]) -> str | None:
-    """The story of the most similar confirmed candidate, or None."""
-    candidates = [a for a in _nearest(fp, stored_hits, batch) if a in known]
+    """The story of the most similar confirmed candidate, or None. `stored`: the stored articles sharing the
+    most band keys with it, counted; the batch's own are another set of ids, so the top of both together
+    is the top of these and of the batch's."""
+    candidates = [a for a in _top({**stored, **_shared(fp, batch)}) if a in known]
     best, best_score = None, 0.0
     for candidate in sorted(candidates):
         story, other = known[candidate]

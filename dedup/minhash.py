@@ -28,14 +28,23 @@ def _template() -> MinHash:
     return MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME, hashfunc=zlib.crc32)
 
 
-def band_keys(shingles: Iterable[str]) -> tuple[int, ...]:
-    """One signed 64-bit key per LSH band of the set's MinHash signature (empty set: no keys)."""
-    items = [s.encode("utf-8") for s in shingles]
+def shingle_hash(shingle: str) -> int:
+    """The 32-bit hash a shingle enters the MinHash with (CRC-32 of its UTF-8): also what a fingerprint keeps."""
+    return zlib.crc32(shingle.encode("utf-8"))
+
+
+def _identity(value: int) -> int:
+    return value
+
+
+def band_keys(hashes: Iterable[int]) -> tuple[int, ...]:
+    """One signed 64-bit key per LSH band of the MinHash signature of a set of shingle hashes (empty set: no keys)."""
+    items = list(hashes)
     if not items:
         return ()
     template = _template()
     signature = MinHash(num_perm=NUM_PERM, seed=SEED, permutations=template.permutations, scheme=SCHEME,
-                        hashfunc=zlib.crc32)
+                        hashfunc=_identity)  # the shingles come hashed by shingle_hash, as the template's crc32 would
     signature.update_batch(items)
     values = signature.hashvalues
     keys = []

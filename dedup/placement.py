@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from typing import Protocol
 
 from cchc_monitor.models import ArticleRecord, StoredArticle
-from dedup import clusters, fingerprint
+from dedup import clusters, fingerprint, unpack
 
 
 class StoryStore(Protocol):
@@ -46,7 +46,8 @@ def place(store: StoryStore, records: list[ArticleRecord]) -> Placed:
                for r in records if r.url in stored and stored[r.url].content_sha256 != r.content_sha256]
     placements = clusters.assign([(r.id, r.body, r.content_sha256) for r in fresh],
                                  store.known_content(r.content_sha256 for r in fresh),
-                                 store.band_matches, store.article_bodies, [r.bands for r in fresh])
+                                 store.band_matches, store.article_bodies,
+                                 [unpack(r.shingles, r.bands) if r.shingles and r.bands else None for r in fresh])
     fresh = [replace(r, cluster_id=p.cluster_id, bands=p.bands) for r, p in zip(fresh, placements, strict=True)]
     copies = sum(p.joined for p in placements)
     return Placed(fresh, rejoin(store, revised), len(placements) - copies, copies,

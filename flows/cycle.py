@@ -228,6 +228,8 @@ def _links_needing_no_fetch(config: CycleConfig, revisits: dict[str, dict[str, s
     revisit_since = datetime.now(VIETNAM) - timedelta(days=config.revisit_days)
 
     def lookup(urls: list[str]) -> set[str]:
+        if not urls:  # every feed unchanged: no window to open
+            return set()
         with Repository(config.db_path) as repo:
             recent = set(repo.stored_articles(urls, since=revisit_since))
             revisits.update(repo.validators(recent))

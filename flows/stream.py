@@ -34,7 +34,8 @@ class Batch:
     failed: int = 0
     not_modified: int = 0
 
-    def add(self, outcome: Outcome, validators: dict[str, str]) -> None:
+    def add(self, outcome: Outcome, validators: dict[str, str], key: str = "") -> None:
+        """One page's outcome; `validators` are kept under `key` (its canonical URL; computed when not given)."""
         record, line = outcome
         self.log.append(line)
         if record is None:
@@ -44,7 +45,7 @@ class Batch:
             return
         self.records.append(record)
         if validators:  # kept only with its article, so a page that gave none is asked in full next time
-            self.validators[canonical_url(line.url)] = validators
+            self.validators[key or canonical_url(line.url)] = validators
 
 
 @contextmanager
@@ -66,12 +67,12 @@ def stream(fetched: Iterable[scrapers.Fetched], pool: ProcessPoolExecutor | None
     """Extract and analyse each fetched page (in `pool`, or here), hand every full batch to `write`, and
     return the last, partial one (with the cycle's failed and 304 counts) for the cycle's final write."""
     batch, total = Batch(), Batch()
-    in_flight: deque[tuple[dict[str, str], Future[Outcome]]] = deque()
+    in_flight: deque[tuple[str, dict[str, str], Future[Outcome]]] = deque()
     limit = PAGES_PER_WORKER * max(1, workers)
 
-    def harvest(validators: dict[str, str], outcome: Outcome) -> None:
+    def harvest(key: str, validators: dict[str, str], outcome: Outcome) -> None:
         nonlocal batch
-        batch.add(outcome, validators)
+        batch.add(outcome, validators, key)
         if len(batch.records) >= batch_size:
             _flush(batch, total, write)
             batch = Batch()
@@ -82,18 +83,18 @@ def stream(fetched: Iterable[scrapers.Fetched], pool: ProcessPoolExecutor | None
             batch.failed += not item.record.ok
             batch.not_modified += item.record.status == 304
         elif pool is None:
-            harvest(item.page.validators, extract_record(item.spec, item.item, item.page.text, item.page.final_url,
-                                                         item.page.status))
+            harvest(item.key, item.page.validators, extract_record(item.spec, item.item, item.page.text,
+                                                                   item.page.final_url, item.page.status))
         else:
-            in_flight.append((item.page.validators, pool.submit(extract_record, item.spec, item.item,
-                                                                item.page.text, item.page.final_url,
-                                                                item.page.status)))
-        while in_flight and (len(in_flight) > limit or in_flight[0][1].done()):
-            validators, future = in_flight.popleft()
-            harvest(validators, future.result())
+            in_flight.append((item.key, item.page.validators, pool.submit(extract_record, item.spec, item.item,
+                                                                          item.page.text, item.page.final_url,
+                                                                          item.page.status)))
+        while in_flight and (len(in_flight) > limit or in_flight[0][2].done()):
+            key, validators, future = in_flight.popleft()
+            harvest(key, validators, future.result())
     while in_flight:
-        validators, future = in_flight.popleft()
-        harvest(validators, future.result())
+        key, validators, future = in_flight.popleft()
+        harvest(key, validators, future.result())
     batch.failed += total.failed
     batch.not_modified += total.not_modified
     return batch

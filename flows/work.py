@@ -9,7 +9,7 @@ import analysis
 import scrapers
 from cchc_monitor.errors import ScrapeError
 from cchc_monitor.models import ArticleRecord, FetchRecord, ItemRef, SourceSpec
-from dedup import fingerprint
+from dedup import fingerprint, pack
 from scrapers.crawl import UNEXPECTED
 
 __all__ = ["UNEXPECTED", "extract_record"]
@@ -21,7 +21,8 @@ def extract_record(spec: SourceSpec, item: ItemRef, text: str, final_url: str, s
     try:
         article = scrapers.extract_page(text, final_url, item, spec)
         record = analysis.to_record(spec.id, article)
-        record = replace(record, bands=fingerprint(record.body).bands)  # the MinHash, off the cycle's process
+        story_keys = fingerprint(record.body)  # the MinHash and the 3-grams, off the cycle's process
+        record = replace(record, bands=story_keys.bands, shingles=pack(story_keys))
     except ScrapeError as exc:
         return None, FetchRecord(spec.id, item.url, False, exc.reason, str(exc))
     except Exception as exc:  # a bug or an untranslated library error: this page fails, loudly, the rest go on

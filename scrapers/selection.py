@@ -68,8 +68,8 @@ def collect(outcomes: list[tuple[SourceSpec, Discovery]], known_urls: Callable[[
     """Discovery results in source order; a URL is claimed once per cycle (`known_urls` says which
     links need no fetch), a source answering 410 Gone is paused."""
     out = Collected(tried=len(outcomes))
-    links = [canonical_url(i.url) for _, o in outcomes if o.found for i in o.found.items]
-    claimed = known_urls(links)
+    canonical = {i.url: canonical_url(i.url) for _, o in outcomes if o.found for i in o.found.items}
+    claimed = known_urls(list(canonical.values()))
     for spec, outcome in outcomes:
         if outcome.error is not None or outcome.found is None:
             exc = outcome.error or ScrapeError("no result", url=spec.url)
@@ -85,7 +85,7 @@ def collect(outcomes: list[tuple[SourceSpec, Discovery]], known_urls: Callable[[
             out.validators[spec.url] = found.validators
         fresh = []
         for item in found.items:
-            url = canonical_url(item.url)
+            url = canonical[item.url]
             if url in claimed:
                 out.duplicates += 1
             else:

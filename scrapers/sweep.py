@@ -34,6 +34,7 @@ class Fetched:
     item: ItemRef
     page: Page | None
     record: FetchRecord
+    key: str = ""  # the item's canonical URL, which its page's validators are kept under
 
 
 def _failure(exc: BaseException, what: str) -> ScrapeError:
@@ -139,9 +140,8 @@ class Sweep:
             with self._scheduler() as scheduler:
                 for spec, items in work:
                     for item in items:
-                        host = host_of(item.url)
-                        known = validators.get(canonical_url(item.url))
-                        scheduler.submit(host, self._page_job(host, spec, item, known), (spec, item))
+                        host, key = host_of(item.url), canonical_url(item.url)
+                        scheduler.submit(host, self._page_job(host, spec, item, validators.get(key)), (spec, item, key))
                 for done in scheduler.results():
                     if not put(self._fetched(done)):
                         return
@@ -151,15 +151,15 @@ class Sweep:
         put(None)
 
     def _fetched(self, done: Done[Page]) -> Fetched:
-        spec, item = done.tag
+        spec, item, key = done.tag
         if done.error is not None:
             exc = _failure(done.error, item.url)
-            return Fetched(spec, item, None, FetchRecord(spec.id, item.url, False, exc.reason, str(exc)))
+            return Fetched(spec, item, None, FetchRecord(spec.id, item.url, False, exc.reason, str(exc)), key)
         page = done.result
         assert page is not None
         if page.not_modified:
-            return Fetched(spec, item, None, FetchRecord(spec.id, item.url, True, status=304))
-        return Fetched(spec, item, page, FetchRecord(spec.id, item.url, True, status=page.status))
+            return Fetched(spec, item, None, FetchRecord(spec.id, item.url, True, status=304), key)
+        return Fetched(spec, item, page, FetchRecord(spec.id, item.url, True, status=page.status), key)
 
     def _robots_job(self, host: str, spec: SourceSpec) -> Any:
         return lambda: self.fetchers.run(host, spec, lambda f: f.prepare(spec.url))

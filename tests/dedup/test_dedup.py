@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dedup import fingerprint, same_story
+from dedup import fingerprint, pack, same_story, unpack
 from dedup.clusters import assign
 from tests.dedup import dedup_corpus
 
@@ -18,6 +18,17 @@ def test_a_copy_with_other_boilerplate_is_the_same_story_and_another_communes_re
     assert same_story(fingerprint(STORY), fingerprint(copy))
     assert not same_story(fingerprint(STORY), fingerprint(other))
     assert fingerprint(STORY).bands == fingerprint(STORY).bands and len(fingerprint(STORY).bands) == 20
+
+
+def test_a_fingerprint_sent_packed_from_a_worker_places_as_one_computed_here() -> None:
+    fp = fingerprint(STORY)
+    assert unpack(pack(fp), fp.bands) == fp and len(pack(fp)) < 4 * (len(fp.shingles) + len(fp.figures) + 2)
+    docs = dedup_corpus.build()
+    items = [(f"a{i}", text, f"h{hash(text)}") for i, (_, text) in enumerate(docs)]
+    given = [unpack(pack(p), p.bands) for p in map(fingerprint, (text for _, text in docs))]
+    here = assign(items, {}, lambda keys: {}, lambda ids: {})
+    assert assign(items, {}, lambda keys: {}, lambda ids: {}, given) == here
+    assert len({p.cluster_id for p in here}) < len(items)  # copies were found, so the comparison means something
 
 
 def test_precision_and_recall_on_the_duplicate_corpus_are_at_least_0_95() -> None:
