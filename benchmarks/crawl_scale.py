@@ -124,7 +124,12 @@ class Ratios:
 
 def run_measured(command: list[str], env: dict[str, str], log: Path, rss_limit_mb: float = 0.0
                  ) -> tuple[float, float, float, int, bool]:
-    """Wall and CPU (user + system) s, peak RSS (MB), status of a command's tree, and whether the guard stopped it."""
+    """Wall and CPU (user + system) s, peak RSS (MB, of its largest process), status of a command's tree, and
+    whether the guard stopped it. The CPU counts every descendant, also those that outlive the command (a
+    multiprocessing fork server and the workers it forked): this process adopts them (a subreaper) and
+    waits for them."""
+    adopt_orphans()
+    before, already = resource.getrusage(resource.RUSAGE_CHILDREN), my_children()
     with log.open("w") as out:
         started = time.monotonic()
         child = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT)
@@ -134,8 +139,39 @@ def run_measured(command: list[str], env: dict[str, str], log: Path, rss_limit_m
         _, status, usage = os.wait4(child.pid, 0)
         wall = time.monotonic() - started
         guard.done.set()
+    reap_orphans(already | {child.pid})
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     child.returncode = os.waitstatus_to_exitcode(status)
-    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, child.returncode, guard.tripped
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    return wall, cpu, usage.ru_maxrss / 1024, child.returncode, guard.tripped
+
+
+PR_SET_CHILD_SUBREAPER = 36  # prctl(2): orphaned descendants are re-parented to this process, not to init
+
+
+def adopt_orphans() -> None:
+    """Make this process the reaper of its descendants' orphans (Linux), so their CPU is counted here."""
+    with suppress(OSError, AttributeError):
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+
+
+def my_children() -> set[int]:
+    """The pids whose parent is this process just now (from /proc)."""
+    mine = os.getpid()
+    return {int(d.name) for d in Path("/proc").glob("[0-9]*") if (f := _stat_fields(d)) and int(f[1]) == mine}
+
+
+def reap_orphans(known: set[int], timeout: float = 10.0) -> None:
+    """Wait (up to `timeout` s) for the processes this one adopted from an ended command: its children now,
+    except the `known` ones (the Prefect server, the command itself)."""
+    deadline = time.monotonic() + timeout
+    while (adopted := my_children() - known) and time.monotonic() < deadline:
+        for pid in adopted:
+            with suppress(ChildProcessError):
+                os.waitpid(pid, os.WNOHANG)
+        time.sleep(0.05)
 
 
 def tree_memory(root: int) -> tuple[float, list[int]]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+import zlib
 from array import array
 from dataclasses import dataclass
 
@@ -60,9 +61,10 @@ def fingerprint(text: str, *, bands: bool = True) -> Fingerprint:
         grams = {" ".join(words)} if words else set()
     else:
         grams = {" ".join(words[i:i + SHINGLE]) for i in range(len(words) - SHINGLE + 1)}
-    shingles = frozenset(map(shingle_hash, grams))
-    figures = frozenset(shingle_hash(" ".join(words[max(0, i - FIGURE_BEFORE):i + 1 + FIGURE_AFTER]))
-                        for i, w in enumerate(words) if w[0].isdigit() and not YEAR_RE.fullmatch(w))
+    shingles = frozenset(map(zlib.crc32, map(str.encode, grams)))  # shingle_hash, without a Python call each
+    around = (" ".join(words[max(0, i - FIGURE_BEFORE):i + 1 + FIGURE_AFTER])
+              for i, w in enumerate(words) if w[0].isdigit() and not YEAR_RE.fullmatch(w))
+    figures = frozenset(map(shingle_hash, around))
     return Fingerprint(shingles, figures, band_keys(shingles) if bands else ())
 
 

@@ -33,10 +33,6 @@ def shingle_hash(shingle: str) -> int:
     return zlib.crc32(shingle.encode("utf-8"))
 
 
-def _identity(value: int) -> int:
-    return value
-
-
 def band_keys(hashes: Iterable[int]) -> tuple[int, ...]:
     """One signed 64-bit key per LSH band of the MinHash signature of a set of shingle hashes (empty set: no keys)."""
     items = list(hashes)
@@ -44,7 +40,7 @@ def band_keys(hashes: Iterable[int]) -> tuple[int, ...]:
         return ()
     template = _template()
     signature = MinHash(num_perm=NUM_PERM, seed=SEED, permutations=template.permutations, scheme=SCHEME,
-                        hashfunc=_identity)  # the shingles come hashed by shingle_hash, as the template's crc32 would
+                        hashfunc=int)  # the shingles come hashed (shingle_hash), as the template's crc32 would
     signature.update_batch(items)
     values = signature.hashvalues
     keys = []

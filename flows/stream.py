@@ -19,6 +19,7 @@ from flows.work import UNEXPECTED, extract_record
 
 LOG = logging.getLogger(__name__)
 POOL_MIN_PAGES = 64  # fewer pages are extracted in the cycle's own process (a worker costs a second to start)
+WORKER_MODULE = "flows.work"  # what the fork server imports before forking workers: no Prefect, no CLI
 PAGES_PER_WORKER = 4  # pages handed to the pool and not yet back, per worker: the bound on pages in memory
 
 Outcome = tuple[ArticleRecord | None, FetchRecord]
@@ -50,12 +51,16 @@ class Batch:
 
 @contextmanager
 def cpu_pool(workers: int, pages: int) -> Iterator[ProcessPoolExecutor | None]:
-    """A pool of `workers` processes (spawned: the cycle's threads are never forked), or None when the
-    cycle is too small to be worth one."""
+    """A pool of `workers` processes, or None when the cycle is too small to be worth one. The workers are
+    forked from a fork server that has imported flows.work alone (the cycle's threads are never forked, and
+    a worker neither imports the CLI and Prefect again nor pays the imports at all); the server stays for
+    the process's next cycles (`serve`)."""
     if workers <= 1 or pages < POOL_MIN_PAGES:
         yield None
         return
-    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([WORKER_MODULE])
+    pool = ProcessPoolExecutor(workers, mp_context=context)
     try:
         yield pool
     finally:

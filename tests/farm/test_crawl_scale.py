@@ -98,3 +98,11 @@ def test_the_memory_guard_stops_a_process_tree_above_its_limit(tmp_path: Path) -
     assert stopped and status == -signal.SIGKILL and rss > 150 and wall < 30
     used, tree = tree_memory(os.getpid())
     assert used > 10 and tree[0] == os.getpid()
+
+
+def test_the_cpu_of_a_process_that_outlives_the_command_is_counted(tmp_path: Path) -> None:
+    # the command exits at once; its orphan (as a fork server is) burns 0.3 s of CPU after that
+    burn = "import time\nwhile time.process_time() < 0.3: pass"
+    command = [sys.executable, "-c", f"import subprocess, sys; subprocess.Popen([sys.executable, '-c', {burn!r}])"]
+    _, cpu, _, status, _ = run_measured(command, dict(os.environ), tmp_path / "orphan.log")
+    assert status == 0 and cpu >= 0.3
