@@ -28,9 +28,10 @@ def _template() -> MinHash:
     return MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME, hashfunc=zlib.crc32)
 
 
-def shingle_hash(shingle: str) -> int:
-    """The 32-bit hash a shingle enters the MinHash with (CRC-32 of its UTF-8): also what a fingerprint keeps."""
-    return zlib.crc32(shingle.encode("utf-8"))
+def shingle_hashes(shingles: Iterable[str]) -> frozenset[int]:
+    """The 32-bit hashes the shingles enter the MinHash with (CRC-32 of their UTF-8, as the template's
+    hashfunc): also what a fingerprint keeps. Mapped in C, without a Python call per shingle."""
+    return frozenset(map(zlib.crc32, map(str.encode, shingles)))
 
 
 def band_keys(hashes: Iterable[int]) -> tuple[int, ...]:
@@ -40,7 +41,7 @@ def band_keys(hashes: Iterable[int]) -> tuple[int, ...]:
         return ()
     template = _template()
     signature = MinHash(num_perm=NUM_PERM, seed=SEED, permutations=template.permutations, scheme=SCHEME,
-                        hashfunc=int)  # the shingles come hashed (shingle_hash), as the template's crc32 would
+                        hashfunc=int)  # the shingles come hashed (shingle_hashes), as the template's crc32 would
     signature.update_batch(items)
     values = signature.hashvalues
     keys = []

@@ -13,7 +13,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import scrapers
-from cchc_monitor.keys import canonical_url
 from cchc_monitor.models import ArticleRecord, FetchRecord
 from flows.work import UNEXPECTED, extract_record
 
@@ -35,8 +34,8 @@ class Batch:
     failed: int = 0
     not_modified: int = 0
 
-    def add(self, outcome: Outcome, validators: dict[str, str], key: str = "") -> None:
-        """One page's outcome; `validators` are kept under `key` (its canonical URL; computed when not given)."""
+    def add(self, outcome: Outcome, validators: dict[str, str], key: str) -> None:
+        """One page's outcome; `validators` are kept under `key` (the canonical URL the sweep asked them for)."""
         record, line = outcome
         self.log.append(line)
         if record is None:
@@ -46,7 +45,7 @@ class Batch:
             return
         self.records.append(record)
         if validators:  # kept only with its article, so a page that gave none is asked in full next time
-            self.validators[key or canonical_url(line.url)] = validators
+            self.validators[key] = validators
 
 
 @contextmanager

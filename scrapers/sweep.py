@@ -34,7 +34,7 @@ class Fetched:
     item: ItemRef
     page: Page | None
     record: FetchRecord
-    key: str = ""  # the item's canonical URL, which its page's validators are kept under
+    key: str  # the item's canonical URL, which its page's validators are kept under
 
 
 def _failure(exc: BaseException, what: str) -> ScrapeError:
