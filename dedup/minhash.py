@@ -13,8 +13,11 @@ import hashlib
 import zlib
 from collections.abc import Iterable
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-from datasketch import MinHash
+if TYPE_CHECKING:
+    from datasketch import MinHash
+
 
 BANDS = 20
 ROWS = 3  # candidates from Jaccard ≈ (1/BANDS)^(1/ROWS) ≈ 0.37 up; 0.5 is found 93 %, 0.6 99 % of the time
@@ -25,6 +28,8 @@ SCHEME = "affine32"
 
 @lru_cache(maxsize=1)
 def _template() -> MinHash:
+    from datasketch import MinHash  # on first use: with scipy it costs 0.7 s and 60 MB, and only band keys need it
+
     return MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME, hashfunc=zlib.crc32)
 
 
@@ -40,7 +45,7 @@ def band_keys(hashes: Iterable[int]) -> tuple[int, ...]:
     if not items:
         return ()
     template = _template()
-    signature = MinHash(num_perm=NUM_PERM, seed=SEED, permutations=template.permutations, scheme=SCHEME,
+    signature = type(template)(num_perm=NUM_PERM, seed=SEED, permutations=template.permutations, scheme=SCHEME,
                         hashfunc=int)  # the shingles come hashed (shingle_hashes), as the template's crc32 would
     signature.update_batch(items)
     values = signature.hashvalues

@@ -50,12 +50,16 @@ def prefect_defaults() -> None:
 
 
 def _prefect_here() -> None:
-    """What a process running flows with Prefect's temporary API needs: the defaults, one-line failures,
-    and a temporary server that dies with this process, even when it is killed (kill -9)."""
+    """What a process running flows needs: the defaults, one-line failures and, when no API is configured
+    (Prefect's temporary one is used), a temporary server that dies with this process, even when it is
+    killed (kill -9)."""
     prefect_defaults()
-    from flows.server import temporary_servers_die_with_this_process
+    from prefect.settings import get_current_settings
 
-    temporary_servers_die_with_this_process()
+    if not get_current_settings().api.url:  # no server configured: flows start the temporary one
+        from flows.server import temporary_servers_die_with_this_process  # imports Prefect's server (1-2 s)
+
+        temporary_servers_die_with_this_process()
     one_line_failures()
 
 

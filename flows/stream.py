@@ -18,7 +18,9 @@ from flows.work import UNEXPECTED, extract_record
 
 LOG = logging.getLogger(__name__)
 POOL_MIN_PAGES = 64  # fewer pages are extracted in the cycle's own process (a worker costs a second to start)
-WORKER_MODULE = "flows.work"  # what the fork server imports before forking workers: no Prefect, no CLI
+# what the fork server imports before forking workers (no Prefect, no CLI): the worker module, and the
+# libraries our rooms import on first use, which the cycle's own process never loads
+WORKER_MODULES = ["flows.work", "trafilatura", "datasketch"]
 PAGES_PER_WORKER = 4  # pages handed to the pool and not yet back, per worker: the bound on pages in memory
 
 Outcome = tuple[ArticleRecord | None, FetchRecord]
@@ -58,7 +60,7 @@ def cpu_pool(workers: int, pages: int) -> Iterator[ProcessPoolExecutor | None]:
         yield None
         return
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload([WORKER_MODULE])
+    context.set_forkserver_preload(WORKER_MODULES)
     pool = ProcessPoolExecutor(workers, mp_context=context)
     try:
         yield pool

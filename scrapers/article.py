@@ -14,7 +14,6 @@ import re
 from collections.abc import Iterable
 from datetime import date
 
-import trafilatura
 from selectolax.lexbor import LexborHTMLParser, LexborNode, SelectolaxError
 
 from cchc_monitor.dates import find_dates, publication_date
@@ -351,6 +350,8 @@ def _generic(html: str, url: str, feed_date: date | None, tree: LexborHTMLParser
     if root is not None:
         clean_block(root, selectors=GENERIC_DROP)
     markup = (tree.html or html)[:MAX_GENERIC_MARKUP]
+    import trafilatura  # on first use: a process that only fetches never loads it (nor lxml, dateparser)
+
     raw = trafilatura.extract(markup, url=url or None, output_format="json", with_metadata=True,
                               include_comments=False)
     data = json.loads(raw) if raw else {}

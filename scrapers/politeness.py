@@ -64,7 +64,7 @@ class _Host:
 class Gates:
     """The politeness state of every host, shared by all fetches of one process."""
 
-    def __init__(self, clock: Clock | None = None, min_delay: float = 1.0, jitter: float = 0.1) -> None:
+    def __init__(self, clock: Clock | None = None, min_delay: float = 1.0, jitter: float = 0.0) -> None:
         self.clock = clock or SystemClock()
         self.min_delay = min_delay
         self.jitter = jitter

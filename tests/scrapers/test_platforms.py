@@ -141,6 +141,8 @@ def test_deep_nesting_of_any_tag_is_refused() -> None:
 
 def test_one_page_costs_a_bounded_amount_of_work(monkeypatch: pytest.MonkeyPatch) -> None:
     """A page of thousands of table rows: the body kept is capped, the markup trafilatura reads is capped."""
+    import trafilatura
+
     from scrapers import article as extraction
 
     rows = "".join(f"<tr><td>{i}</td><td>Hồ sơ số {i} trễ hạn</td></tr>" for i in range(12_000))
@@ -148,14 +150,14 @@ def test_one_page_costs_a_bounded_amount_of_work(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setattr(extraction, "MAX_BODY_CHARS", 50_000)
     assert len(extract_article(html, "https://x.gov.vn/a").text) == 50_000
     seen: list[int] = []
-    original = extraction.trafilatura.extract
+    original = trafilatura.extract
 
     def observed(markup: str, **options: object) -> str | None:
         seen.append(len(markup))
         return original(markup, **options)  # type: ignore[arg-type]  # trafilatura's options are untyped
 
     monkeypatch.setattr(extraction, "MAX_GENERIC_MARKUP", 100_000)
-    monkeypatch.setattr(extraction.trafilatura, "extract", observed)
+    monkeypatch.setattr(trafilatura, "extract", observed)
     extract_article(html.replace("class='ArticleContent'", ""), "https://x.vn/a")
     assert seen == [100_000]
 
