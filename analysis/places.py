@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from cchc_monitor import gazetteer
@@ -120,12 +121,22 @@ def provinces_in_url(url: str | None) -> list[str]:
         return []
     slug = "-" + re.sub(r"[^a-z0-9]+", "-", gazetteer.fold(path)) + "-"
     found = []
+    for key, canonical in _slug_keys():
+        if key in slug and canonical not in found:
+            found.append(canonical)
+    return found
+
+
+@lru_cache(maxsize=1)
+def _slug_keys() -> tuple[tuple[str, str], ...]:
+    """("-thua-thien-hue-", its former province) for every province name and alias, as slugs spell them."""
+    keys = []
     for name in (*gazetteer.FORMER_PROVINCES, *gazetteer.PROVINCE_ALIASES):
         key = "-" + re.sub(r"[^a-z0-9]+", "-", gazetteer.fold(name)).strip("-") + "-"
         canonical = gazetteer.canonical_province(name)
-        if len(key) > 4 and key in slug and canonical and canonical not in found:
-            found.append(canonical)
-    return found
+        if len(key) > 4 and canonical:
+            keys.append((key, canonical))
+    return tuple(keys)
 
 
 def _slug_starts_with(url: str | None, province: str) -> bool:

@@ -85,6 +85,7 @@ class CycleConfig:
     backlog_threshold: int
     max_items_per_source: int
     revisit_days: float  # articles first seen less than this long ago are read again (0: never)
+    revisit_hours: float  # ... each at most this often (0: every cycle)
     delivery: DeliveryConfig
     polling: PollBounds
     connections: int  # requests in flight at once over all hosts (each host still one at a time)

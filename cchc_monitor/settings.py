@@ -102,6 +102,10 @@ class Settings(BaseSettings):
         2.0, ge=0, description="Articles first seen less than this many days ago are read again when still "
         "listed, so an edited text becomes a new revision (0: never)."
     )
+    revisit_hours: float = Field(
+        20.0, ge=0, description="Each such article is read again at most this often (0: every cycle), so "
+        "cycles every few hours do not ask for the same pages each time."
+    )
 
     connections: int = Field(
         64, ge=1, le=1024, description="Requests in flight at once over all hosts; each host still gets one "
@@ -132,6 +136,7 @@ class Settings(BaseSettings):
             db_path=self.db_path, sources_file=self.sources_file, fetch=self.fetch_policy(),
             retry=RetryPolicy(self.fetch_retries, self.retry_delay), backlog_threshold=self.backlog_threshold,
             max_items_per_source=self.max_items_per_source, revisit_days=self.revisit_days,
+            revisit_hours=self.revisit_hours,
             delivery=self.delivery_config(),
             polling=PollBounds(self.poll_min_hours, max(self.poll_min_hours, self.poll_max_hours),
                                self.poll_step_hours),

@@ -223,17 +223,19 @@ class Laps:
 
 def _links_needing_no_fetch(config: CycleConfig, revisits: dict[str, dict[str, str]]
                             ) -> Callable[[list[str]], set[str]]:
-    """Stored links, except articles recent enough to be read again (edits), whose validators go into
-    `revisits` so that an unchanged page answers 304; one short read."""
-    revisit_since = datetime.now(VIETNAM) - timedelta(days=config.revisit_days)
+    """Stored links, except articles recent enough to be read again (edits) and not read within
+    CCHC_REVISIT_HOURS, whose validators go into `revisits` so that an unchanged page answers 304; one short read."""
+    now = datetime.now(VIETNAM)
+    revisit_since, read_before = now - timedelta(days=config.revisit_days), now - timedelta(hours=config.revisit_hours)
 
     def lookup(urls: list[str]) -> set[str]:
         if not urls:  # every feed unchanged: no window to open
             return set()
         with Repository(config.db_path) as repo:
             recent = set(repo.stored_articles(urls, since=revisit_since))
-            revisits.update(repo.validators(recent))
-            return repo.known_article_urls(urls) - recent
+            due = recent - repo.read_since(recent, read_before) if config.revisit_hours > 0 else recent
+            revisits.update(repo.validators(due))
+            return repo.known_article_urls(urls) - due
 
     return lookup
 

@@ -46,8 +46,9 @@ class Batch:
                 LOG.error("source %s: unexpected error on %s: %s", line.source_id, line.url, line.detail)
             return
         self.records.append(record)
-        if validators:  # kept only with its article, so a page that gave none is asked in full next time
-            self.validators[key] = validators
+        # kept only with its article; a page that gave none is kept with none (asked in full next time): the
+        # row's time says when the page was last read, which decides when it is read again (CCHC_REVISIT_HOURS)
+        self.validators[key] = validators
 
 
 @contextmanager
@@ -88,6 +89,8 @@ def stream(fetched: Iterable[scrapers.Fetched], pool: ProcessPoolExecutor | None
             batch.log.append(item.record)
             batch.failed += not item.record.ok
             batch.not_modified += item.record.status == 304
+            if item.record.status == 304 and item.asked is not None:  # still valid, read now
+                batch.validators[item.key] = item.asked
         elif pool is None:
             harvest(item.key, item.page.validators, extract_record(item.spec, item.item, item.page.text,
                                                                    item.page.final_url, item.page.status))

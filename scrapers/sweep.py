@@ -35,6 +35,7 @@ class Fetched:
     page: Page | None
     record: FetchRecord
     key: str  # the item's canonical URL, which its page's validators are kept under
+    asked: dict[str, str] | None = None  # the validators the page was asked with (a 304 says they still hold)
 
 
 def _failure(exc: BaseException, what: str) -> ScrapeError:
@@ -141,7 +142,8 @@ class Sweep:
                 for spec, items in work:
                     for item in items:
                         host, key = host_of(item.url), canonical_url(item.url)
-                        scheduler.submit(host, self._page_job(host, spec, item, validators.get(key)), (spec, item, key))
+                        asked = validators.get(key)
+                        scheduler.submit(host, self._page_job(host, spec, item, asked), (spec, item, key, asked))
                 for done in scheduler.results():
                     if not put(self._fetched(done)):
                         return
@@ -151,15 +153,15 @@ class Sweep:
         put(None)
 
     def _fetched(self, done: Done[Page]) -> Fetched:
-        spec, item, key = done.tag
+        spec, item, key, asked = done.tag
         if done.error is not None:
             exc = _failure(done.error, item.url)
-            return Fetched(spec, item, None, FetchRecord(spec.id, item.url, False, exc.reason, str(exc)), key)
+            return Fetched(spec, item, None, FetchRecord(spec.id, item.url, False, exc.reason, str(exc)), key, asked)
         page = done.result
         assert page is not None
         if page.not_modified:
-            return Fetched(spec, item, None, FetchRecord(spec.id, item.url, True, status=304), key)
-        return Fetched(spec, item, page, FetchRecord(spec.id, item.url, True, status=page.status), key)
+            return Fetched(spec, item, None, FetchRecord(spec.id, item.url, True, status=304), key, asked)
+        return Fetched(spec, item, page, FetchRecord(spec.id, item.url, True, status=page.status), key, asked)
 
     def _robots_job(self, host: str, spec: SourceSpec) -> Any:
         return lambda: self.fetchers.run(host, spec, lambda f: f.prepare(spec.url))

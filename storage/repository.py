@@ -157,6 +157,15 @@ class Repository(OutboxMixin, HistoryMixin, DigestMixin, PollsMixin, RobotsMixin
                              "WHERE a.id = article_bands.article_id AND a.id IN (SELECT unnest(?))", [list(bands)])
             self.con.execute("DELETE FROM articles_without_bands WHERE article_id IN (SELECT unnest(?))", [list(bands)])
 
+    def read_since(self, urls: Iterable[str], since: datetime) -> set[str]:
+        """Which of these canonical URLs were last read (answered in full or 304) at or after `since`."""
+        urls = list(dict.fromkeys(urls))
+        if not urls:
+            return set()
+        rows = self.con.execute("SELECT url FROM http_validators WHERE list_contains(?, url) AND updated_at >= ?",
+                                [urls, since]).fetchall()
+        return {u for (u,) in rows}
+
     def validators(self, urls: Iterable[str]) -> dict[str, dict[str, str]]:
         """Stored ETag / Last-Modified per URL, for conditional GET."""
         urls = list(dict.fromkeys(urls))

@@ -40,6 +40,7 @@ def run_cycle(sources_file: Path, db_path: Path, notify_urls: list[str] | None =
     from flows.cycle import monitor_cycle
 
     settings.setdefault("host_delay", 0.0)  # our loopback servers need no politeness delay; tests never wait
+    settings.setdefault("revisit_hours", 0.0)  # cycles seconds apart stand for days apart: recent articles are re-read
     config = Settings.load(sources_file=sources_file, db_path=db_path, retry_delay=0.0, **settings).cycle_config()
     if only_sources:
         config = config.backfill(only_sources, pages)
@@ -56,3 +57,15 @@ def run_cycle(sources_file: Path, db_path: Path, notify_urls: list[str] | None =
 def query(db_path: Path, sql: str) -> list[tuple[Any, ...]]:
     """Rows of a query against the (closed) database file, through the read-only SQL surface."""
     return run_query(db_path, sql, limit=100_000)[1]
+
+
+def age_reads(db_path: Path, hours: float) -> None:
+    """Move back by `hours` when every page was last read, as if that many hours had passed since."""
+    from storage.connection import connect
+
+    con = connect(db_path)
+    try:
+        con.execute("UPDATE http_validators SET updated_at = updated_at - to_microseconds(?)",
+                    [round(hours * 3600e6)])
+    finally:
+        con.close()

@@ -9,7 +9,7 @@ import pytest
 
 from cchc_monitor.demo.mailsink import MailSink
 from cchc_monitor.demo.portal import DemoPortal
-from tests.helpers import query, run_cycle, write_sources
+from tests.helpers import age_reads, query, run_cycle, write_sources
 
 pytestmark = [pytest.mark.flow, pytest.mark.usefixtures("prefect_harness")]
 
@@ -62,6 +62,26 @@ def test_cycle_stores_articles_facts_and_mails_alerts_once(
     assert len(mailbox.messages) == 2
     assert query(db_path, "select count(*) from articles") == [(4,)]
     assert query(db_path, "select count(*) from alerts where status = 'sent'") == [(3,)]
+
+
+def test_a_recent_article_is_read_again_once_per_interval_not_every_cycle(
+    tmp_path: Path, db_path: Path, portal: DemoPortal
+) -> None:
+    sources = _sources(tmp_path, portal)
+    run_cycle(sources, db_path, revisit_hours=20)
+
+    soon = run_cycle(sources, db_path, revisit_hours=20)  # minutes later: only what is new is read
+    assert (soon.articles_new, soon.articles_unchanged, soon.articles_not_modified) == (0, 0, 0)
+
+    age_reads(db_path, hours=21)  # a day later, each recent article is read again, once
+    later = run_cycle(sources, db_path, revisit_hours=20)
+    assert later.articles_unchanged == 4
+    again = run_cycle(sources, db_path, revisit_hours=20)
+    assert again.articles_unchanged == 0
+
+    age_reads(db_path, hours=21)
+    assert run_cycle(sources, db_path, revisit_hours=0).articles_unchanged == 4  # 0: every cycle
+    assert run_cycle(sources, db_path, revisit_hours=0).articles_unchanged == 4
 
 
 def test_failed_delivery_stays_pending_and_is_retried_next_cycle(

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from tests.helpers import PAGES, query, run_cycle, write_sources
+from tests.helpers import PAGES, age_reads, query, run_cycle, write_sources
 
 ARTICLE = (PAGES / "nukeviet.html").read_text(encoding="utf-8")
 
@@ -48,19 +49,27 @@ def test_backfill_walks_back_through_listing_pages(tmp_path: Path, db_path: Path
     assert query(db_path, "select count(*) from fetch_log where source_id = 'other'") == [(0,)]
 
 
+def _one_item_feed(httpserver: HTTPServer) -> str:
+    return ("<?xml version='1.0' encoding='utf-8'?><rss version='2.0'><channel><title>x</title>"
+            f"<item><title>Kế hoạch</title><link>{httpserver.url_for('/a.html')}</link></item></channel></rss>")
+
+
+def _conditional(body: str, etag: str, content_type: str) -> Callable[[Request], Response]:
+    """A handler answering 304 to its ETag, else the body with the ETag."""
+    def answer(request: Request) -> Response:
+        if request.headers.get("If-None-Match") == etag:
+            return Response(status=304)
+        return Response(body, headers={"ETag": etag, "Content-Type": content_type})
+
+    return answer
+
+
 @pytest.mark.flow
 @pytest.mark.usefixtures("prefect_harness")
 def test_a_feed_answering_304_is_not_parsed_again(tmp_path: Path, db_path: Path, httpserver: HTTPServer) -> None:
-    feed = ("<?xml version='1.0' encoding='utf-8'?><rss version='2.0'><channel><title>x</title>"
-            f"<item><title>Kế hoạch</title><link>{httpserver.url_for('/a.html')}</link></item></channel></rss>")
-
-    def conditional(request: Request) -> Response:
-        if request.headers.get("If-None-Match") == '"v1"':
-            return Response(status=304)
-        return Response(feed, headers={"ETag": '"v1"', "Content-Type": "application/rss+xml"})
-
     httpserver.expect_request("/robots.txt").respond_with_data("", status=404)
-    httpserver.expect_request("/rss").respond_with_handler(conditional)
+    httpserver.expect_request("/rss").respond_with_handler(_conditional(_one_item_feed(httpserver), '"v1"',
+                                                                        "application/rss+xml"))
     httpserver.expect_request("/a.html").respond_with_data(ARTICLE, content_type="text/html")
     sources = write_sources(tmp_path / "s.yaml", [{"id": "f", "name": "F", "kind": "rss", "url": httpserver.url_for("/rss")}])
 
@@ -69,6 +78,26 @@ def test_a_feed_answering_304_is_not_parsed_again(tmp_path: Path, db_path: Path,
 
     assert second.sources_failed == 0 and second.articles_duplicate == 0  # nothing re-read
     statuses = [s for (s,) in query(db_path, "select status from fetch_log where url like '%/rss' order by id")]
+    assert statuses == [200, 304]
+
+
+@pytest.mark.flow
+@pytest.mark.usefixtures("prefect_harness")
+def test_an_article_answering_304_counts_as_read_until_its_next_revisit(
+    tmp_path: Path, db_path: Path, httpserver: HTTPServer
+) -> None:
+    httpserver.expect_request("/robots.txt").respond_with_data("", status=404)
+    httpserver.expect_request("/rss").respond_with_data(_one_item_feed(httpserver), content_type="application/rss+xml")
+    httpserver.expect_request("/a.html").respond_with_handler(_conditional(ARTICLE, '"a1"', "text/html; charset=utf-8"))
+    sources = write_sources(tmp_path / "s.yaml", [{"id": "f", "name": "F", "kind": "rss", "url": httpserver.url_for("/rss")}])
+
+    run_cycle(sources, db_path, revisit_hours=20)
+    age_reads(db_path, hours=21)
+    second = run_cycle(sources, db_path, revisit_hours=20)  # a day later: asked with its ETag
+    third = run_cycle(sources, db_path, revisit_hours=20)  # the 304 was a read: not asked again so soon
+
+    assert (second.articles_not_modified, third.articles_not_modified) == (1, 0)
+    statuses = [s for (s,) in query(db_path, "select status from fetch_log where url like '%/a.html' order by id")]
     assert statuses == [200, 304]
 
 
