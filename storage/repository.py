@@ -48,9 +48,9 @@ UNIQUE_KEYS: dict[str, tuple[tuple[str, ...], ...]] = {
 
 
 def _member(column: str, values: list[object]) -> tuple[str, list[object]]:
-    """`column IN (?, ...)` for a short list (answered from the column's index), else one
-    list parameter (a scan, cheaper than many index probes: the crossover measured on 1M band
-    keys is between 200 and 1,000 values, docs/benchmarks.md)."""
+    """`column IN (?, ...)` for a short list (answered from the column's index where it has one, as
+    articles' url), else one list parameter (a scan with a hash semi-join, cheaper than many index
+    probes: the crossover measured on 1M band keys is between 200 and 1,000 values, docs/benchmarks.md)."""
     if len(values) <= 300:
         return f"{column} IN ({', '.join('?' * len(values))})", list(values)
     return f"{column} IN (SELECT unnest(?))", [list(values)]  # a hash semi-join
