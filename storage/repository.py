@@ -159,21 +159,12 @@ class Repository(OutboxMixin, HistoryMixin, DigestMixin, PollsMixin, RobotsMixin
 
     def read_since(self, urls: Iterable[str], since: datetime) -> set[str]:
         """Which of these canonical URLs were last read (answered in full or 304) at or after `since`."""
-        urls = list(dict.fromkeys(urls))
-        if not urls:
-            return set()
-        rows = self.con.execute("SELECT url FROM http_validators WHERE list_contains(?, url) AND updated_at >= ?",
-                                [urls, since]).fetchall()
+        rows = self._select_in("SELECT url FROM http_validators", "url", urls, "AND updated_at >= ?", [since])
         return {u for (u,) in rows}
 
     def validators(self, urls: Iterable[str]) -> dict[str, dict[str, str]]:
         """Stored ETag / Last-Modified per URL, for conditional GET."""
-        urls = list(dict.fromkeys(urls))
-        if not urls:
-            return {}
-        rows = self.con.execute(
-            "SELECT url, etag, last_modified FROM http_validators WHERE list_contains(?, url)", [urls]
-        ).fetchall()
+        rows = self._select_in("SELECT url, etag, last_modified FROM http_validators", "url", urls)
         return {u: {k: v for k, v in (("etag", e), ("last_modified", m)) if v} for u, e, m in rows}
 
     def ingested(self, batch_ids: Iterable[str]) -> set[str]:
