@@ -10,6 +10,8 @@ migration (storage/sql/008_band_hash.sql did it for the hash).
 from __future__ import annotations
 
 import hashlib
+import importlib.util
+import sys
 import zlib
 from collections.abc import Iterable
 from functools import lru_cache
@@ -26,11 +28,31 @@ SEED = 20251
 SCHEME = "affine32"
 
 
+def _minhash_class() -> type[MinHash]:
+    """datasketch's MinHash, imported without the package's `__init__`: that imports every index datasketch
+    has, and MinHashLSH's imports scipy.integrate (0.6 s of CPU and 60 MB in each process that loads it); band
+    keys need the MinHash module alone, which imports numpy and datasketch.hashfunc. Where the whole
+    package is loaded already, its MinHash is the same class."""
+    if "datasketch" not in sys.modules:
+        spec = importlib.util.find_spec("datasketch")
+        if spec is None or spec.submodule_search_locations is None:
+            raise ImportError("datasketch is not installed")
+        sys.modules["datasketch"] = importlib.util.module_from_spec(spec)  # its submodules load from its folder
+    from datasketch.minhash import MinHash
+
+    minhash: type[MinHash] = MinHash
+    return minhash
+
+
 @lru_cache(maxsize=1)
 def _template() -> MinHash:
-    from datasketch import MinHash  # on first use: with scipy it costs 0.7 s and 60 MB, and only band keys need it
+    """The MinHash whose permutations every signature uses; made on first use (and in the workers' fork server)."""
+    return _minhash_class()(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME, hashfunc=zlib.crc32)
 
-    return MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME, hashfunc=zlib.crc32)
+
+def warm() -> None:
+    """Load MinHash and make its permutations now (a fork server does, so that forked workers start with them)."""
+    _template()
 
 
 def shingle_hashes(shingles: Iterable[str]) -> frozenset[int]:

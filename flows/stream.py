@@ -18,9 +18,9 @@ from flows.work import UNEXPECTED, extract_record
 
 LOG = logging.getLogger(__name__)
 POOL_MIN_PAGES = 64  # fewer pages are extracted in the cycle's own process (a worker costs a second to start)
-# what the fork server imports before forking workers (no Prefect, no CLI): the worker module, and the
-# libraries our rooms import on first use, which the cycle's own process never loads
-WORKER_MODULES = ["flows.work", "trafilatura", "datasketch"]
+# what the fork server imports before forking workers (no Prefect, no CLI): the worker module and MinHash
+# (flows/boot.py), and trafilatura, which the scrapers import on first use and the cycle's process never loads
+WORKER_MODULES = ["flows.boot", "trafilatura"]
 PAGES_PER_WORKER = 4  # pages handed to the pool and not yet back, per worker: the bound on pages in memory
 
 Outcome = tuple[ArticleRecord | None, FetchRecord]

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 from dedup import fingerprint, pack, same_story, unpack
 from dedup.clusters import assign
 from tests.dedup import dedup_corpus
@@ -59,3 +63,18 @@ def test_a_small_report_from_a_big_reports_template_with_other_localities_is_ano
     assert not same_story(fingerprint(big), fingerprint(small)) and not same_story(fingerprint(small), fingerprint(big))
     assert same_story(fingerprint(small), fingerprint(copy))  # the same two figures, same words: a copy
     assert same_story(fingerprint(big), fingerprint(big[: int(len(big) * 0.8)]))  # a shortened copy still is
+
+
+def _band_keys_in_a_fresh_process(first: str) -> list[str]:
+    code = (f"{first}\nimport sys\nfrom dedup.minhash import band_keys, shingle_hashes\n"
+            "print(band_keys(shingle_hashes(sys.argv[1].split('.'))))\nprint('scipy' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code, STORY], capture_output=True, text=True, check=True,
+                          cwd=Path(__file__).resolve().parents[2])
+    return done.stdout.splitlines()
+
+
+def test_band_keys_load_minhash_without_the_rest_of_datasketch_and_equal_the_whole_packages() -> None:
+    lean_keys, lean_scipy = _band_keys_in_a_fresh_process("")
+    whole_keys, whole_scipy = _band_keys_in_a_fresh_process("import datasketch")
+    assert lean_keys == whole_keys and lean_keys.startswith("(")
+    assert (lean_scipy, whole_scipy) == ("False", "True")  # MinHashLSH's scipy.integrate is left out
