@@ -13,7 +13,7 @@ from pathlib import Path
 
 from cchc_monitor.models import Analysis, ArticleRecord, Fact
 from dedup import fingerprint
-from dedup.clusters import assign
+from dedup.clusters import assign, from_bodies
 from storage.repository import Repository
 
 # new articles per cycle: a lone one (a backfill), quiet days, a day of the modelled volume (the
@@ -75,7 +75,7 @@ def lookup(db: Path, batch_sizes: tuple[int, ...], rng: random.Random) -> dict[i
             for _ in range(rounds):
                 started = time.perf_counter()
                 placed = assign(items, repo.known_content(h for _, _, h in items), repo.band_matches,
-                                repo.article_bodies)
+                                from_bodies(repo.article_bodies))
                 timings.append((time.perf_counter() - started) * 1000)
             found = sum(p.joined for p in placed[::10])  # the copies (a random text may match another by chance)
             out[size] = (statistics.median(timings), f"{found}/{len(range(0, size, 10))} copies placed in their story")

@@ -12,6 +12,7 @@ from dedup import Fingerprint, fingerprint, same_story, similarity
 MAX_CANDIDATES = 16  # near-copy candidates confirmed per article, those sharing the most band keys
 BandLookup = Callable[[list[int]], dict[int, list[str]]]  # band key → stored article ids
 BodyLookup = Callable[[list[str]], dict[str, tuple[str, str]]]  # article id → (story id, body)
+PrintLookup = Callable[[list[str]], dict[str, tuple[str, Fingerprint]]]  # article id → (story id, fingerprint)
 
 
 @dataclass(frozen=True)
@@ -23,17 +24,25 @@ class Placement:
     joined: bool
 
 
+def from_bodies(bodies_of: BodyLookup) -> PrintLookup:
+    """Stored candidates' fingerprints made from their stored bodies."""
+    def prints_of(ids: list[str]) -> dict[str, tuple[str, Fingerprint]]:
+        return {i: (story, fingerprint(body, bands=False)) for i, (story, body) in bodies_of(ids).items()}
+
+    return prints_of
+
+
 def assign(items: Sequence[tuple[str, str, str]], exact: dict[str, tuple[str, str]],
-           bands_of: BandLookup, bodies_of: BodyLookup, prints: Sequence[Fingerprint | None] = ()) -> list[Placement]:
+           bands_of: BandLookup, prints_of: PrintLookup, prints: Sequence[Fingerprint | None] = ()) -> list[Placement]:
     """Place each (article id, body, content hash), in order: the same hash as a stored or earlier
     article joins its story; else the most similar confirmed LSH candidate's story; else a new
-    story led by this article. Stored candidates are looked up once for the whole batch. `prints`: the
-    items' fingerprints when computed already (in a worker process), else computed here."""
+    story led by this article. Stored candidates are looked up once for the whole batch (`prints_of`:
+    their stories and fingerprints). `prints`: the items' fingerprints when computed already (in a worker
+    process), else computed here."""
     fps = [_given(prints, n) or fingerprint(body) for n, (_, body, _) in enumerate(items)]
     stored_hits = bands_of(sorted({k for p in fps for k in p.bands}))
     shared = [_top(_shared(p, stored_hits)) for p in fps]  # once, for the reads and for the choice
-    candidate_ids = sorted({a for counts in shared for a in counts})
-    stored = {i: (story, fingerprint(body, bands=False)) for i, (story, body) in bodies_of(candidate_ids).items()}
+    stored = prints_of(sorted({a for counts in shared for a in counts}))
     exact = dict(exact)
     batch: dict[int, list[str]] = {}  # band key → ids of earlier articles of this batch
     known: dict[str, tuple[str, Fingerprint]] = dict(stored)

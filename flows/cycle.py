@@ -38,7 +38,7 @@ from cchc_monitor.dates import VIETNAM
 from cchc_monitor.models import ArticleRecord, CycleSummary, SourceSpec
 from cchc_monitor.settings import Secrets
 from dedup import STORY_WINDOW_DAYS
-from dedup.placement import Placed, backfill_bands, place
+from dedup.placement import Placed, RecentPrints, backfill_bands, place
 from flows.stream import Batch, cpu_pool, stream
 from storage.lock import cycle_lock, delivery_lock
 from storage.repository import Repository
@@ -60,15 +60,17 @@ def discover_sources(sweep: scrapers.Sweep, specs: list[SourceSpec], validators:
 
 @task(name="fetch-analyse-store", cache_policy=NONE)
 def fetch_analyse_store(sweep: scrapers.Sweep, config: CycleConfig, summary: CycleSummary,
-                        collected: scrapers.Collected, validators: dict[str, dict[str, str]], policy: Policy) -> Batch:
+                        collected: scrapers.Collected, validators: dict[str, dict[str, str]], policy: Policy,
+                        recent: RecentPrints) -> Batch:
     """Every new article page, as it arrives, extracted and analysed on every core, then placed and written
-    in batches; returns the last, partial batch for the cycle's final write."""
+    in batches (`recent`: the fingerprints placed so far); returns the last, partial batch for the cycle's
+    final write."""
     pages = sum(len(items) for _, items in collected.work)
     done = iter(range(1, pages + 1))
     fetched = (_seen(f, "fetch", next(done), pages) for f in sweep.fetch(collected.work, validators))
     with cpu_pool(config.cpu_workers, pages) as pool:
         return stream(fetched, pool, config.cpu_workers, config.batch_size,
-                      lambda batch: store_articles(config, summary, batch, policy))
+                      lambda batch: store_articles(config, summary, batch, policy, recent))
 
 
 def new_run_id() -> str:
@@ -112,6 +114,7 @@ def _cycle(config: CycleConfig, release: Callable[[], None] = lambda: None) -> C
     #      fetch, except recent articles read again with their validators); a 410 Gone pauses its source
     #      (a backfill reads past the first page, so it must not stop at a 304 for that page)
     revisits: dict[str, dict[str, str]] = {}
+    recent = RecentPrints()  # the batches' fingerprints, for the next batches' candidates
     with scrapers.Sweep(config.fetch, config.retry, connections=config.connections) as sweep:
         # quote(): Prefect would walk every element of a parameter looking for futures (seconds for 100,000)
         collected = discover_sources(sweep, quote(specs), quote({} if config.pages > 1 else known_validators),
@@ -123,13 +126,14 @@ def _cycle(config: CycleConfig, release: Callable[[], None] = lambda: None) -> C
         # 4-5. fetch the new articles as a stream: extracted and analysed on every core, placed in stories
         #      and written (with their alerts) in batches; the rest of the cycle's facts in the last write
         last = fetch_analyse_store(sweep, config, summary, quote(collected), quote(revisits),  # type: ignore[call-overload]  # Prefect unwraps quote()
-                                   policy)
+                                   policy, recent)
     lap("fetch, analyse and store")
     summary.articles_failed, summary.articles_not_modified = last.failed, last.not_modified
     collected.fetch_log.extend(last.log)
     collected.validators.update(last.validators)
     # 5-6. the last write (the cycle's own facts too) and delivery; then the run's report
-    store_and_deliver(config, summary, last.records, collected, polls, policy, targets, release=release)
+    store_and_deliver(config, summary, last.records, collected, polls, policy, targets, release=release,
+                      recent=recent)
     create_markdown_artifact(summary.markdown(), key="cchc-cycle", description=f"CCHC cycle {summary.run_id}")
     logger.info("cycle %s: %s", summary.run_id, summary.as_dict())
     return summary
@@ -138,7 +142,7 @@ def _cycle(config: CycleConfig, release: Callable[[], None] = lambda: None) -> C
 def store_and_deliver(config: CycleConfig, summary: CycleSummary, records: list[ArticleRecord],
                       collected: scrapers.Collected, polls: dict[str, tuple[float, datetime]], policy: Policy,
                       targets: list[Target], batches: tuple[str, ...] = (), *,
-                      release: Callable[[], None] = lambda: None) -> None:
+                      release: Callable[[], None] = lambda: None, recent: RecentPrints | None = None) -> None:
     """Steps 5 and 6 of a cycle (also the merge of shards' batches, which `batches` names).
 
     5. one write window: place in stories, evaluate the rules (against earlier reports), store the
@@ -151,7 +155,7 @@ def store_and_deliver(config: CycleConfig, summary: CycleSummary, records: list[
     with Repository(config.db_path) as repo:
         backfill_bands(repo)
         _store(repo, config, summary, Batch(records, collected.fetch_log, collected.validators), policy,
-               collected.pause, batches)
+               collected.pause, batches, recent)
         repo.prune_bands(datetime.now(VIETNAM) - timedelta(days=STORY_WINDOW_DAYS))
         repo.record_polls(summary.run_id, _poll_decisions(collected, polls, config) if config.polling.adaptive else [])
         repo.queue_alerts([c for h in repo.source_health(f.source for f in summary.failures) for c in source_broken(h)]
@@ -166,17 +170,19 @@ def store_and_deliver(config: CycleConfig, summary: CycleSummary, records: list[
         repo.finish_run(summary.run_id, summary.as_dict())
 
 
-def store_articles(config: CycleConfig, summary: CycleSummary, batch: Batch, policy: Policy) -> None:
+def store_articles(config: CycleConfig, summary: CycleSummary, batch: Batch, policy: Policy,
+                   recent: RecentPrints | None = None) -> None:
     """One full batch of the stream in one short write window (the cycle lock is held throughout)."""
     with Repository(config.db_path) as repo:
-        _store(repo, config, summary, batch, policy)
+        _store(repo, config, summary, batch, policy, recent=recent)
 
 
 def _store(repo: Repository, config: CycleConfig, summary: CycleSummary, batch: Batch, policy: Policy,
-           pause: dict[str, str] | None = None, batches: tuple[str, ...] = ()) -> None:
+           pause: dict[str, str] | None = None, batches: tuple[str, ...] = (), recent: RecentPrints | None = None
+           ) -> None:
     """Place a batch's articles in stories, evaluate the rules (against earlier reports, earlier batches
     of this cycle included) and write articles, alerts (the outbox), log lines and validators together."""
-    placed = place(repo, batch.records)
+    placed = place(repo, batch.records, recent)
     _count_placement(summary, placed)
     changed = [*placed.fresh, *placed.revised]
     repo.load_history(*history_wanted(changed, policy, config.backlog_threshold))  # one read, not one per figure

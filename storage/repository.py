@@ -142,6 +142,10 @@ class Repository(OutboxMixin, HistoryMixin, DigestMixin, PollsMixin, RobotsMixin
         """id → (story id, body) of these stored articles."""
         return {i: (c, b) for i, c, b in self._select_in("SELECT id, cluster_id, body FROM articles", "id", ids)}
 
+    def article_stories(self, ids: Iterable[str]) -> dict[str, str]:
+        """id → story id of these stored articles."""
+        return {i: c for i, c in self._select_in("SELECT id, cluster_id FROM articles", "id", ids)}
+
     def articles_without_bands(self, limit: int = 5000) -> list[tuple[str, str]]:
         """(id, body) of articles stored before band keys existed (an upgraded database)."""
         return self.con.execute(

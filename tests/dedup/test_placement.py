@@ -11,7 +11,8 @@ from pathlib import Path
 from analysis import analyze
 from cchc_monitor.keys import article_id, content_hash
 from cchc_monitor.models import ArticleRecord, SourceSpec
-from dedup.placement import place
+from dedup import fingerprint
+from dedup.placement import RecentPrints, place
 from storage.repository import Repository
 from tests.dedup.test_dedup import STORY
 
@@ -59,3 +60,38 @@ def test_a_lone_stub_edited_into_a_copy_of_another_story_joins_it(db_path: Path)
         moved = place(repo, [_record("https://b.gov.vn/stub", "Trang chủ\n" + STORY)])
         assert [r.cluster_id for r in moved.revised] == [article_id("https://a.gov.vn/1")]
 
+
+
+class _CountingBodies:
+    """The repository, counting the bodies placement reads."""
+
+    def __init__(self, repo: Repository) -> None:
+        self.repo, self.bodies_read = repo, 0
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.repo, name)
+
+    def article_bodies(self, ids: list[str]) -> dict[str, tuple[str, str]]:
+        found = self.repo.article_bodies(ids)
+        self.bodies_read += len(found)
+        return found
+
+
+def test_a_later_batchs_copy_of_an_earlier_batchs_article_is_confirmed_without_reading_its_body(db_path: Path) -> None:
+    copy = "Trang chủ | Tin tức\n" + STORY
+    for recent, bodies_read in ((RecentPrints(), 0), (None, 1)):
+        with Repository(db_path) as repo:
+            store = _CountingBodies(repo)
+            first = place(store, [_record("https://a.gov.vn/1", STORY)], recent)  # type: ignore[arg-type]
+            repo.begin_run("r1", [SOURCE])
+            repo.store_batch("r1", [], first.fresh, [])
+            later = place(store, [_record("https://b.gov.vn/1", copy)], recent)  # type: ignore[arg-type]
+            assert later.fresh[0].cluster_id == first.fresh[0].id and store.bodies_read == bodies_read
+        db_path.unlink()
+
+
+def test_recent_prints_keep_the_latest_placed_up_to_their_limit() -> None:
+    recent = RecentPrints(limit=2)
+    for n in range(3):
+        recent.add(f"a{n}", fingerprint(STORY))
+    assert ["a0" in recent, "a1" in recent, "a2" in recent] == [False, True, True]
