@@ -7,6 +7,7 @@ from collections import Counter
 
 import pytest
 
+from scrapers import engine
 from scrapers.engine import HostScheduler
 from scrapers.politeness import Gates
 from tests.scrapers.servers import FakeClock
@@ -128,3 +129,28 @@ def test_at_most_max_open_idle_fetchers_are_kept_the_least_recently_used_closed(
     assert used[1].client.is_closed and not used[0].client.is_closed and not used[3].client.is_closed
     fetchers.close()
     assert used[0].client.is_closed and used[3].client.is_closed
+
+
+def test_the_default_tls_context_is_made_once_when_many_jobs_ask_for_it_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    made: list[int] = []
+
+    def slow_context() -> object:  # loading a CA bundle takes a while: the others ask meanwhile
+        made.append(threading.get_ident())
+        ready.wait(0.2)
+        return object()
+
+    monkeypatch.setattr(engine, "tls_context", slow_context)
+    engine._default_tls.cache_clear()
+    ready, start = threading.Event(), threading.Barrier(8)
+    got: list[object] = []
+    threads = [threading.Thread(target=lambda: (start.wait(), got.append(engine.default_tls()))) for _ in range(8)]
+    try:
+        for thread in threads:
+            thread.start()
+        start_all = threading.Timer(0.05, ready.set)
+        start_all.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        engine._default_tls.cache_clear()
+    assert len(made) == 1 and len(got) == 8 and all(c is got[0] for c in got)

@@ -8,6 +8,7 @@ import pytest
 
 from cchc_monitor.errors import ConfigError
 from cchc_monitor.gazetteer import MERGER_2025
+from scrapers import sources
 from scrapers.sources import load_sources
 from tests.helpers import ROOT
 
@@ -107,3 +108,18 @@ def test_a_latin1_file_or_a_directory_is_named_with_its_problem(tmp_path: Path, 
     make(path)  # type: ignore[operator]  # the parametrized callable
     with pytest.raises(ConfigError, match=message):
         load_sources(path, default_max_items=30)
+
+
+def test_an_unchanged_sources_file_is_parsed_once_and_a_changed_one_again(tmp_path: Path,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    parsed: list[str] = []
+    real = sources.parse_yaml
+    monkeypatch.setattr(sources, "parse_yaml", lambda text, name: parsed.append(name) or real(text, name))
+    path = tmp_path / "sources.yaml"
+    path.write_text("sources:\n- {id: a, name: A, kind: rss, url: 'https://a.gov.vn/rss'}\n", encoding="utf-8")
+    first = load_sources(path, default_max_items=30)
+    first.clear()  # the caller's list is its own
+    assert [s.id for s in load_sources(path, default_max_items=30)] == ["a"] and len(parsed) == 1
+    path.write_text("sources:\n- {id: b, name: B, kind: rss, url: 'https://b.gov.vn/rss'}\n", encoding="utf-8")
+    assert [s.id for s in load_sources(path, default_max_items=30)] == ["b"] and len(parsed) == 2
+    assert load_sources(path, default_max_items=5)[0].max_items == 5 and len(parsed) == 3
