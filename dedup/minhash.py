@@ -31,15 +31,19 @@ SCHEME = "affine32"
 def _minhash_class() -> type[MinHash]:
     """datasketch's MinHash, imported without the package's `__init__`: that imports every index datasketch
     has, and MinHashLSH's imports scipy.integrate (0.6 s of CPU and 60 MB in each process that loads it); band
-    keys need the MinHash module alone, which imports numpy and datasketch.hashfunc. Where the whole
-    package is loaded already, its MinHash is the same class."""
+    keys need the MinHash module alone, which imports numpy and datasketch.hashfunc. The package is loaded
+    whole by whoever imports it, before or after, and its MinHash is this same class."""
+    stub = None
     if "datasketch" not in sys.modules:
         spec = importlib.util.find_spec("datasketch")
         if spec is None or spec.submodule_search_locations is None:
             raise ImportError("datasketch is not installed")
-        sys.modules["datasketch"] = importlib.util.module_from_spec(spec)  # its submodules load from its folder
-    from datasketch.minhash import MinHash
-
+        stub = sys.modules["datasketch"] = importlib.util.module_from_spec(spec)  # submodules load from its folder
+    try:
+        from datasketch.minhash import MinHash
+    finally:
+        if stub is not None and sys.modules.get("datasketch") is stub:
+            del sys.modules["datasketch"]  # a later `import datasketch` runs the package, reusing this MinHash
     minhash: type[MinHash] = MinHash
     return minhash
 

@@ -53,8 +53,9 @@ class RecentPrints:
     def __contains__(self, article_id: object) -> bool:
         return article_id in self._packed
 
-    def add(self, article_id: str, fp: Fingerprint) -> None:
-        self._packed[article_id] = pack(fp)
+    def add(self, article_id: str, fp: Fingerprint | bytes) -> None:
+        """Keep an article's fingerprint (or the bytes `pack` made of it), replacing an earlier one."""
+        self._packed[article_id] = fp if isinstance(fp, bytes) else pack(fp)
         self._packed.move_to_end(article_id)
         while len(self._packed) > self.limit:
             self._packed.popitem(last=False)
@@ -75,7 +76,7 @@ def place(store: StoryStore, records: list[ArticleRecord], recent: RecentPrints 
     """New articles with their story (exact or near copy of a stored one, or a new story), and
     stored articles whose text changed (revisions); an unchanged re-read is dropped. `recent`: the
     fingerprints of earlier batches, which this batch's are added to."""
-    recent = recent or RecentPrints(0)
+    recent = RecentPrints(0) if recent is None else recent
     stored = store.stored_articles(r.url for r in records)
     fresh = [r for r in records if r.url not in stored]
     revised = [replace(r, cluster_id=stored[r.url].cluster_id, bands=r.bands or fingerprint(r.body).bands)
@@ -86,7 +87,10 @@ def place(store: StoryStore, records: list[ArticleRecord], recent: RecentPrints 
                                  store.band_matches, recent.lookup(store), prints)
     fresh = [replace(r, cluster_id=p.cluster_id, bands=p.bands) for r, p in zip(fresh, placements, strict=True)]
     for r, fp in zip(fresh, prints, strict=True):
-        recent.add(r.id, fp)
+        recent.add(r.id, r.shingles or fp)  # the worker's packed bytes when it sent them
+    for r in revised:  # its new text, should a later batch compare with it
+        if r.id in recent:
+            recent.add(r.id, r.shingles or fingerprint(r.body))
     copies = sum(p.joined for p in placements)
     return Placed(fresh, rejoin(store, revised), len(placements) - copies, copies,
                   len(records) - len(fresh) - len(revised))

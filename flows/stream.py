@@ -54,9 +54,9 @@ class Batch:
 @contextmanager
 def cpu_pool(workers: int, pages: int) -> Iterator[ProcessPoolExecutor | None]:
     """A pool of `workers` processes, or None when the cycle is too small to be worth one. The workers are
-    forked from a fork server that has imported flows.work alone (the cycle's threads are never forked, and
-    a worker neither imports the CLI and Prefect again nor pays the imports at all); the server stays for
-    the process's next cycles (`serve`)."""
+    forked from a fork server that has imported WORKER_MODULES alone (the cycle's threads are never forked,
+    and a worker neither imports the CLI and Prefect again nor pays the imports at all); the server stays
+    for the process's next cycles (`serve`)."""
     if workers <= 1 or pages < POOL_MIN_PAGES:
         yield None
         return

@@ -369,6 +369,15 @@ def _generic(html: str, url: str, feed_date: date | None, tree: LexborHTMLParser
     return ExtractedArticle(url=url, title=title, published=published, text=body, extractor="trafilatura")
 
 
+def markup_text(fragment: str) -> str:
+    """The visible text of a fragment of HTML (a feed's HTML-typed title): entities read, scripts and
+    styles dropped, white space folded."""
+    tree = LexborHTMLParser(fragment)
+    for node in tree.css("script, style"):
+        node.decompose()
+    return " ".join((tree.body.text(separator=" ") if tree.body else "").split())
+
+
 def page_text(html: str, url: str) -> str:
     """The article's title and body when one is found, else all visible text of the page."""
     try:

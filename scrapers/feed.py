@@ -11,8 +11,11 @@ import feedparser
 from cchc_monitor.dates import VIETNAM, make_date
 from cchc_monitor.errors import ParseError
 from cchc_monitor.models import ItemRef
+from scrapers.article import markup_text
 from scrapers.links import join
 from scrapers.markup import refuse_pathological
+
+HTML_TYPES = {"text/html", "application/xhtml+xml"}
 
 
 def _published(entry: feedparser.FeedParserDict) -> date | None:
@@ -27,12 +30,24 @@ def _published(entry: feedparser.FeedParserDict) -> date | None:
     return make_date(local.day, local.month, local.year)
 
 
+def _title(entry: feedparser.FeedParserDict) -> str | None:
+    """The item's title as text: an HTML-typed one (Atom type="html", an RSS title holding markup) without
+    its tags, scripts or entities."""
+    title = entry.get("title")
+    if not isinstance(title, str):
+        return None
+    detail = entry.get("title_detail") or {}
+    if detail.get("type") in HTML_TYPES:
+        title = markup_text(title)
+    return title or None
+
+
 def _parse(text: str, url: str) -> feedparser.FeedParserDict:
     """feedparser over our decoded text, given as a UTF-8 byte stream with our headers: a stream is
     never taken for a location (a str or bytes may be: a URL, /etc/passwd, file://), and our
     decoding (scrapers/decode.py) is the only one; the feed's URL resolves relative links. Only links, titles
     and dates are read, so the items' HTML is neither sanitised nor has its links rewritten (40 % of the
-    parse); a title is text to us, escaped wherever it is shown as HTML (alerts/render.py)."""
+    parse); an HTML-typed title is read as its text (_title)."""
     stream = io.BytesIO(text.encode("utf-8", errors="replace"))
     headers = {"content-type": "application/xml; charset=utf-8", "content-location": url}
     return feedparser.parse(stream, response_headers=headers, sanitize_html=False, resolve_relative_uris=False)
@@ -49,9 +64,8 @@ def parse_feed(text: str, url: str, limit: int = 30) -> list[ItemRef]:
     items = []
     for entry in parsed.get("entries", [])[:limit]:  # an item without a usable link keeps url "" and is refused later
         link = entry.get("link")
-        title = entry.get("title")
         items.append(ItemRef(url=join(url, link) if link and isinstance(link, str) else "",
-                             title=title if isinstance(title, str) else None, published=_published(entry)))
+                             title=_title(entry), published=_published(entry)))
     if not any(item.url for item in items):
         detail = f" ({parsed.get('bozo_exception')})" if parsed.get("bozo") else ""
         raise ParseError(f"{url}: feed has no items with links{detail}", url=url, reason="parse.empty_feed")

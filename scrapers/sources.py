@@ -86,13 +86,15 @@ def load_sources(path: Path | str, *, default_max_items: int) -> list[SourceSpec
     seconds to parse)."""
     path = Path(path)
     text = read_text(path, "sources file")
-    key = (str(path.resolve()), hashlib.sha256(text.encode("utf-8")).digest(), default_max_items)
-    if key in _READ:
-        return list(_READ[key])
-    specs = _load(path, text, default_max_items)
-    _READ.clear()  # a process reads one sources file, or a few: the latest reading is enough
-    _READ[key] = tuple(specs)
-    return specs
+    key = (str(path.absolute()), hashlib.sha256(text.encode("utf-8")).digest(), default_max_items)
+    if key not in _READ:
+        specs = _load(path, text, default_max_items)
+        _READ.clear()  # a process reads one sources file, or a few: the latest reading is enough
+        _READ[key] = tuple(specs)
+    for number, spec in enumerate(_READ[key], start=1):  # on every call: a bundle may have gone since
+        if spec.ca_bundle and not Path(spec.ca_bundle).is_file():
+            raise ConfigError(f"{path}: entry {number} (id {spec.id!r}): ca_bundle {spec.ca_bundle!r} is not a file")
+    return list(_READ[key])
 
 
 _READ: dict[tuple[str, bytes, int], tuple[SourceSpec, ...]] = {}
@@ -116,7 +118,5 @@ def _load(path: Path, text: str, default_max_items: int) -> list[SourceSpec]:
         if entry.id in seen:
             raise ConfigError(f"{path}: {label}: id {entry.id!r} is used twice")
         seen.add(entry.id)
-        if entry.ca_bundle and not (path.parent / entry.ca_bundle).is_file():
-            raise ConfigError(f"{path}: {label}: ca_bundle {entry.ca_bundle!r} is not a file")
         specs.append(_to_spec(entry, default_max_items, path.parent))
     return specs

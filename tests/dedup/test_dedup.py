@@ -78,3 +78,11 @@ def test_band_keys_load_minhash_without_the_rest_of_datasketch_and_equal_the_who
     whole_keys, whole_scipy = _band_keys_in_a_fresh_process("import datasketch")
     assert lean_keys == whole_keys and lean_keys.startswith("(")
     assert (lean_scipy, whole_scipy) == ("False", "True")  # MinHashLSH's scipy.integrate is left out
+
+
+def test_the_whole_datasketch_package_still_imports_after_band_keys_loaded_minhash_alone() -> None:
+    code = ("from dedup.minhash import band_keys, _template\nband_keys([1, 2, 3])\nimport datasketch\n"
+            "print(datasketch.MinHashLSH.__name__, type(_template()) is datasketch.MinHash)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                          cwd=Path(__file__).resolve().parents[2])
+    assert done.stdout.split() == ["MinHashLSH", "True"]

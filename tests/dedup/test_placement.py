@@ -95,3 +95,18 @@ def test_recent_prints_keep_the_latest_placed_up_to_their_limit() -> None:
     for n in range(3):
         recent.add(f"a{n}", fingerprint(STORY))
     assert ["a0" in recent, "a1" in recent, "a2" in recent] == [False, True, True]
+
+
+def test_a_copy_of_an_articles_revised_text_joins_its_story_in_a_later_batch(db_path: Path) -> None:
+    recent = RecentPrints()
+    with Repository(db_path) as repo:
+        _store_with(repo, "r1", [_record("https://a.gov.vn/1", STORY)], recent)
+        _store_with(repo, "r2", [_record("https://a.gov.vn/1", OTHER)], recent)  # the page now says OTHER
+        later = place(repo, [_record("https://b.gov.vn/9", "Tin tức\n" + OTHER)], recent)
+        assert later.story_copies == 1 and later.fresh[0].cluster_id == article_id("https://a.gov.vn/1")
+
+
+def _store_with(repo: Repository, run: str, records: list[ArticleRecord], recent: RecentPrints) -> None:
+    placed = place(repo, records, recent)
+    repo.begin_run(run, [SOURCE])
+    repo.store_batch(run, [], placed.fresh, [], revisions=placed.revised)

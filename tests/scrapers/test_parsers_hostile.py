@@ -110,6 +110,15 @@ def test_deep_nesting_of_any_tag_is_refused_before_parsing(html: str) -> None:
     assert reason_of(lambda: next_page_url(page, "http://x.vn/")) == "parse.malformed_html"
 
 
+def test_an_html_typed_feed_title_is_read_as_its_text_and_a_plain_one_as_written() -> None:
+    atom = ('<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom"><title>T</title>'
+            '<entry><title type="html">&lt;b&gt;Kế hoạch&lt;/b&gt; số 12 &amp;amp; &lt;script&gt;steal()'
+            '&lt;/script&gt;CCHC</title><link href="https://a.gov.vn/1"/></entry>'
+            '<entry><title>Hồ sơ &lt; 10 ngày</title><link href="https://a.gov.vn/2"/></entry></feed>')
+    assert [i.title for i in parse_feed(atom, "https://a.gov.vn/feed")] == ["Kế hoạch số 12 & CCHC",
+                                                                           "Hồ sơ < 10 ngày"]
+
+
 def test_deep_nesting_in_a_feed_is_refused() -> None:
     feed = "<rss version='2.0'><channel><item>" + "<x>" * 100_000 + "</item></channel></rss>"
     assert reason_of(lambda: parse_feed(feed, "http://x.vn/rss")) == "parse.malformed_html"

@@ -123,3 +123,15 @@ def test_an_unchanged_sources_file_is_parsed_once_and_a_changed_one_again(tmp_pa
     path.write_text("sources:\n- {id: b, name: B, kind: rss, url: 'https://b.gov.vn/rss'}\n", encoding="utf-8")
     assert [s.id for s in load_sources(path, default_max_items=30)] == ["b"] and len(parsed) == 2
     assert load_sources(path, default_max_items=5)[0].max_items == 5 and len(parsed) == 3
+
+
+def test_a_ca_bundle_removed_since_the_file_was_read_fails_the_next_reading(tmp_path: Path) -> None:
+    bundle = tmp_path / "chain.pem"
+    bundle.write_text("-----BEGIN CERTIFICATE-----\n", encoding="utf-8")
+    path = tmp_path / "sources.yaml"
+    path.write_text("sources:\n- {id: a, name: A, kind: rss, url: 'https://a.gov.vn/rss', ca_bundle: chain.pem}\n",
+                    encoding="utf-8")
+    assert load_sources(path, default_max_items=30)[0].ca_bundle == str(bundle)
+    bundle.unlink()
+    with pytest.raises(ConfigError, match=r"entry 1 \(id 'a'\): ca_bundle .*chain.pem' is not a file"):
+        load_sources(path, default_max_items=30)
