@@ -14,7 +14,7 @@ from typing import Protocol
 from cchc_monitor.models import ArticleRecord, StoredArticle
 from dedup import Fingerprint, clusters, fingerprint, pack, unpack
 
-RECENT_PRINTS = 4096  # fingerprints of this process's latest placed articles kept, packed: about 17 MB
+RECENT_PRINTS = 2048  # fingerprints of the latest placed articles kept, packed (4 batches of 500): about 9 MB
 
 
 class StoryStore(Protocol):
