@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from collections import Counter
 from itertools import accumulate
-from operator import sub
 
 from cchc_monitor.errors import ParseError
 
@@ -33,10 +32,11 @@ NAME_RE = re.compile(r"<(?:!--.*?(?:-->|\Z)|!\[CDATA\[.*?(?:\]\]>|\Z)|script\b.*
 
 
 def _quick_bound(text: str, xml: bool) -> int | None:
-    """A cheap depth computed in C: every opening tag of a nesting element is +1, every closing tag
-    -1 (never below zero). Trusted only when no element is closed more often than it is opened, so
-    stray close tags cannot hide nesting; None sends the document to the exact pass. Python touches each
-    distinct tag name once, not each tag."""
+    """A cheap bound on the depth computed in C: every opening tag of a nesting element is +1, every
+    closing tag -1. Trusted only when no element is closed more often than it is opened, so stray close
+    tags cannot hide nesting; None sends the document to the exact pass. Python touches each distinct
+    tag name once, not each tag. When fewer such tags open than MAX_DEPTH // 2, their count is the bound
+    (most pages: no pass over the tags at all); else the range of the running sum is."""
     tags = NAME_RE.findall(text)
     spelled = Counter(tags)
     counts: Counter[str] = Counter()
@@ -45,10 +45,13 @@ def _quick_bound(text: str, xml: bool) -> int | None:
     if any(name[:1] == "/" and count > counts[name[1:]] for name, count in list(counts.items())):
         return None
     skip = set() if xml else VOID | SELF_CLOSING_SIBLINGS | set(RAW_TEXT)
+    opening = sum(count for name, count in counts.items() if name and name[0] != "/" and name not in skip)
+    if opening < MAX_DEPTH // 2:  # the depth never exceeds the nesting elements opened
+        return opening
     step = {name: 0 if not name or name.lower().lstrip("/") in skip else -1 if name[0] == "/" else 1
             for name in spelled}
     sums = list(accumulate(map(step.__getitem__, tags), initial=0))
-    return max(map(sub, sums, accumulate(sums, min)), default=0)
+    return max(sums) - min(sums)  # at least the deepest rise from any earlier low, so still a bound
 
 
 def _skip_to(text: str, start: int, end_marker: str | re.Pattern[str]) -> int:

@@ -17,7 +17,7 @@ from scrapers.decode import decode_body, usable_charset
 from scrapers.feed import parse_feed
 from scrapers.links import join, link_problem
 from scrapers.listing import next_page_url, parse_listing
-from scrapers.markup import nesting_depth
+from scrapers.markup import _quick_bound, nesting_depth
 from scrapers.sitemap import parse_sitemap
 
 pytestmark = pytest.mark.filterwarnings("ignore::bs4.MarkupResemblesLocatorWarning",
@@ -192,3 +192,15 @@ def test_article_extraction_gives_an_article_or_a_parse_error(html: str, url: st
         assert isinstance(page_text(html, url), str)
     except ParseError:
         pass
+
+
+@CHECK
+@given(st.lists(st.sampled_from(["<div>", "</div>", "<span>", "</span>", "<p>", "<br>", "<!-- <div> -->",
+                                 "<b/>", "text"]), max_size=80),
+       st.integers(min_value=0, max_value=700), st.booleans())
+def test_the_quick_depth_bound_is_never_below_the_exact_depth(pieces: list[str], nested: int, xml: bool) -> None:
+    # a page of many shallow tags and a deep run, so both ways of the quick bound are taken (no raw-text
+    # element: the exact pass counts a <script> as open for good, the quick one as holding no children)
+    text = "".join(pieces) + "<div>" * nested + "x" + "</div>" * nested + "<p>a</p>" * 300
+    quick = _quick_bound(text, xml)
+    assert quick is None or quick >= nesting_depth(text, xml=xml)
