@@ -13,15 +13,16 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import scrapers
-from cchc_monitor.models import ArticleRecord, FetchRecord
-from flows.work import UNEXPECTED, extract_record
+from cchc_monitor.models import ArticleRecord, FetchRecord, ItemRef, SourceSpec
+from flows.work import UNEXPECTED, extract_record, extract_records
 
 LOG = logging.getLogger(__name__)
 POOL_MIN_PAGES = 64  # fewer pages are extracted in the cycle's own process (a worker costs a second to start)
 # what the fork server imports before forking workers (no Prefect, no CLI): the worker module and MinHash
 # (flows/boot.py), and trafilatura, which the scrapers import on first use and the cycle's process never loads
 WORKER_MODULES = ["flows.boot", "trafilatura"]
-PAGES_PER_WORKER = 4  # pages handed to the pool and not yet back, per worker: the bound on pages in memory
+PAGES_PER_WORKER = 8  # pages handed to the pool and not yet back, per worker: the bound on pages in memory
+CHUNK = 4  # pages sent to a worker in one hand-over while every worker has work (a lone page goes at once)
 
 Outcome = tuple[ArticleRecord | None, FetchRecord]
 
@@ -72,9 +73,11 @@ def cpu_pool(workers: int, pages: int) -> Iterator[ProcessPoolExecutor | None]:
 def stream(fetched: Iterable[scrapers.Fetched], pool: ProcessPoolExecutor | None, workers: int, batch_size: int,
            write: Callable[[Batch], None]) -> Batch:
     """Extract and analyse each fetched page (in `pool`, or here), hand every full batch to `write`, and
-    return the last, partial one (with the cycle's failed and 304 counts) for the cycle's final write."""
+    return the last, partial one (with the cycle's failed and 304 counts) for the cycle's final write. Pages
+    go to the pool one at a time while a worker is idle, CHUNK at a time while all are busy."""
     batch, total = Batch(), Batch()
-    in_flight: deque[tuple[str, dict[str, str], Future[Outcome]]] = deque()
+    in_flight: deque[tuple[list[tuple[str, dict[str, str]]], Future[list[Outcome]]]] = deque()
+    pending: list[tuple[tuple[str, dict[str, str]], tuple[SourceSpec, ItemRef, str, str, int]]] = []
     limit = PAGES_PER_WORKER * max(1, workers)
 
     def harvest(key: str, validators: dict[str, str], outcome: Outcome) -> None:
@@ -83,6 +86,18 @@ def stream(fetched: Iterable[scrapers.Fetched], pool: ProcessPoolExecutor | None
         if len(batch.records) >= batch_size:
             _flush(batch, total, write)
             batch = Batch()
+
+    def send() -> None:
+        assert pool is not None
+        in_flight.append(([meta for meta, _ in pending], pool.submit(extract_records, [args for _, args in pending])))
+        pending.clear()
+
+    def collect(wait: bool) -> None:
+        while in_flight and (wait or in_flight[0][1].done()
+                             or sum(len(m) for m, _ in in_flight) + len(pending) > limit):
+            metas, future = in_flight.popleft()
+            for (key, validators), outcome in zip(metas, future.result(), strict=True):
+                harvest(key, validators, outcome)
 
     for item in fetched:
         if item.page is None:  # failed, or not modified: a log line only
@@ -95,15 +110,14 @@ def stream(fetched: Iterable[scrapers.Fetched], pool: ProcessPoolExecutor | None
             harvest(item.key, item.page.validators, extract_record(item.spec, item.item, item.page.text,
                                                                    item.page.final_url, item.page.status))
         else:
-            in_flight.append((item.key, item.page.validators, pool.submit(extract_record, item.spec, item.item,
-                                                                          item.page.text, item.page.final_url,
-                                                                          item.page.status)))
-        while in_flight and (len(in_flight) > limit or in_flight[0][2].done()):
-            key, validators, future = in_flight.popleft()
-            harvest(key, validators, future.result())
-    while in_flight:
-        key, validators, future = in_flight.popleft()
-        harvest(key, validators, future.result())
+            pending.append(((item.key, item.page.validators),
+                            (item.spec, item.item, item.page.text, item.page.final_url, item.page.status)))
+            if len(pending) >= CHUNK or len(in_flight) < max(1, workers):
+                send()
+        collect(wait=False)
+    if pending:
+        send()
+    collect(wait=True)
     batch.failed += total.failed
     batch.not_modified += total.not_modified
     return batch

@@ -12,7 +12,7 @@ from cchc_monitor.models import ArticleRecord, FetchRecord, ItemRef, SourceSpec
 from dedup import fingerprint, pack
 from scrapers.crawl import UNEXPECTED
 
-__all__ = ["UNEXPECTED", "extract_record"]
+__all__ = ["UNEXPECTED", "extract_record", "extract_records"]
 
 
 def extract_record(spec: SourceSpec, item: ItemRef, text: str, final_url: str, status: int
@@ -28,3 +28,10 @@ def extract_record(spec: SourceSpec, item: ItemRef, text: str, final_url: str, s
     except Exception as exc:  # a bug or an untranslated library error: this page fails, loudly, the rest go on
         return None, FetchRecord(spec.id, item.url, False, UNEXPECTED, f"{type(exc).__name__}: {exc}"[:500])
     return record, FetchRecord(spec.id, item.url, True, status=status)
+
+
+def extract_records(pages: list[tuple[SourceSpec, ItemRef, str, str, int]]
+                    ) -> list[tuple[ArticleRecord | None, FetchRecord]]:
+    """extract_record for each of a few pages sent to a worker at once (one hand-over costs the cycle's
+    process about 0.3 ms, whatever it carries)."""
+    return [extract_record(*page) for page in pages]
