@@ -129,6 +129,6 @@ class _Slot:
         # the delay runs from this request's start, as Scrapy's DOWNLOAD_DELAY does; the next request still
         # waits for this one to end (one in flight), and a slow server's adaptive delay grows to its latency
         delay = max(self.delay, self.state.adaptive)  # what this request taught us counts already
-        spread = random.uniform(0, self.gates.jitter * delay)
+        spread = random.uniform(0, self.gates.jitter * delay) if self.gates.jitter else 0.0  # no draw for none
         self.state.next_at = max(self.state.next_at, self.started + delay + spread)
         self.state.lock.release()
