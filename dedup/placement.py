@@ -90,7 +90,7 @@ def place(store: StoryStore, records: list[ArticleRecord], recent: RecentPrints 
         recent.add(r.id, r.shingles or fp)  # the worker's packed bytes when it sent them
     for r in revised:  # its new text, should a later batch compare with it
         if r.id in recent:
-            recent.add(r.id, r.shingles or fingerprint(r.body))
+            recent.add(r.id, r.shingles or fingerprint(r.body, bands=False))  # 3-grams and figures: no MinHash
     copies = sum(p.joined for p in placements)
     return Placed(fresh, rejoin(store, revised), len(placements) - copies, copies,
                   len(records) - len(fresh) - len(revised))
