@@ -214,9 +214,12 @@ class _Wanted:
     def __init__(self) -> None:
         self.backlog: set[tuple[str, str | None]] = set()
         self.score: set[tuple[str, str]] = set()
+        self.since: date | None = None  # the earliest date a backlog lookup asks before
 
     def previous_backlog(self, locality: str, tier: str | None, before: date | None, story: str) -> PriorFact | None:
         self.backlog.add((locality, tier))
+        if before is not None and (self.since is None or before < self.since):
+            self.since = before
         return None
 
     def previous_score(self, entity: str, index: str, year: int | None, story: str) -> PriorFact | None:
@@ -225,12 +228,13 @@ class _Wanted:
 
 
 def history_wanted(records: list[ArticleRecord], policy: Policy, backlog_threshold: int
-                   ) -> tuple[set[tuple[str, str | None]], set[tuple[str, str]]]:
-    """The (locality, tier) and (entity, index) pairs whose earlier reports evaluating `records` compares with."""
+                   ) -> tuple[set[tuple[str, str | None]], set[tuple[str, str]], date | None]:
+    """The (locality, tier) and (entity, index) pairs whose earlier reports evaluating `records` compares with,
+    and the earliest date a backlog report is asked before (None: none is)."""
     wanted = _Wanted()
     for record in records:
         evaluate(record, policy, wanted, backlog_threshold)
-    return wanted.backlog, wanted.score
+    return wanted.backlog, wanted.score, wanted.since
 
 
 def detect(record: ArticleRecord, backlog_threshold: int) -> list[AlertCandidate]:

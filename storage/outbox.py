@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
 import json
+from bisect import bisect_right
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager
 from datetime import UTC, date, datetime
@@ -214,20 +217,91 @@ class OutboxMixin:
 
 # earlier reports of a figure, newest first; {where} picks the localities or entities, {index} the tier or index
 # (a total and a part at one tier, "trong đó": the total comes first)
-BACKLOG_REPORTS = (
-    "SELECT coalesce(a.locality, a.province), f.attrs->>'level', f.value, a.published, a.url, a.cluster_id, "
-    "coalesce(a.published, CAST(a.first_seen_at AS DATE)) FROM facts f JOIN articles a ON a.id = f.article_id "
+_BACKLOG_KEY = "coalesce(a.locality, a.province), f.attrs->>'level'"
+_BACKLOG_DAY = "coalesce(a.published, CAST(a.first_seen_at AS DATE))"
+_BACKLOG_ORDER = f"{_BACKLOG_DAY} DESC, a.first_seen_at DESC, f.value DESC, a.id, f.fact_key"  # ties: one order
+_BACKLOG_COLUMNS = f"{_BACKLOG_KEY}, f.value, a.published, a.url, a.cluster_id, {_BACKLOG_DAY}"
+_BACKLOG_FROM = (
+    "FROM facts f JOIN articles a ON a.id = f.article_id "
     "JOIN story_clusters c ON c.id = a.cluster_id AND c.lead_article_id = a.id "
-    "WHERE f.kind = 'backlog' AND coalesce(a.locality, a.province) {where} AND (f.attrs->>'level') {index} "
-    "ORDER BY coalesce(a.published, CAST(a.first_seen_at AS DATE)) DESC, a.first_seen_at DESC, f.value DESC")
-SCORE_REPORTS = (
-    "SELECT coalesce(f.attrs->>'entity', a.locality, a.province), lower(f.attrs->>'index'), f.value, a.published, "
-    "a.url, f.attrs->>'rank', TRY_CAST(f.attrs->>'year' AS INTEGER), a.cluster_id "
+    "WHERE f.kind = 'backlog' AND coalesce(a.locality, a.province) {where} AND (f.attrs->>'level') {index}")
+BACKLOG_REPORTS = f"SELECT {_BACKLOG_COLUMNS} {_BACKLOG_FROM} ORDER BY {_BACKLOG_ORDER}"
+_SCORE_KEY = "coalesce(f.attrs->>'entity', a.locality, a.province), lower(f.attrs->>'index')"
+_SCORE_YEAR = "TRY_CAST(f.attrs->>'year' AS INTEGER)"
+_SCORE_ORDER = f"{_SCORE_YEAR} DESC NULLS LAST, a.first_seen_at DESC, a.id, f.fact_key"
+_SCORE_COLUMNS = f"{_SCORE_KEY}, f.value, a.published, a.url, f.attrs->>'rank', {_SCORE_YEAR}, a.cluster_id"
+_SCORE_FROM = (
     "FROM facts f JOIN articles a ON a.id = f.article_id "
     "JOIN story_clusters c ON c.id = a.cluster_id AND c.lead_article_id = a.id "
     "WHERE f.kind = 'score' AND coalesce(f.attrs->>'entity', a.locality, a.province) {where} "
-    "AND lower(f.attrs->>'index') {index} "
-    "ORDER BY TRY_CAST(f.attrs->>'year' AS INTEGER) DESC NULLS LAST, a.first_seen_at DESC")
+    "AND lower(f.attrs->>'index') {index}")
+SCORE_REPORTS = f"SELECT {_SCORE_COLUMNS} {_SCORE_FROM} ORDER BY {_SCORE_ORDER}"
+REPORTS_KEPT = 16  # a batch read keeps this many reports per figure (and per year) past the batch's dates
+# A batch's read: the reports of its figures that a lookup can reach, with how many each figure has in all.
+# Backlog: every report from the batch's earliest date on, and the REPORTS_KEPT latest before it (or overall);
+# scores: the REPORTS_KEPT latest per figure, and per figure and year. Each kept list is a prefix, in the
+# figure's order, of what the lookup walks; a lookup that runs past a cut list reads its figure whole.
+_BACKLOG_BATCH = (
+    f"SELECT {_BACKLOG_COLUMNS}, count(*) OVER (PARTITION BY {_BACKLOG_KEY}) AS total "
+    + _BACKLOG_FROM.format(where="IN (SELECT unnest(?))", index="IS NOT DISTINCT FROM (f.attrs->>'level')")  # any
+    + f" QUALIFY {_BACKLOG_DAY} >= ? OR row_number() OVER (PARTITION BY {_BACKLOG_KEY}, "
+    f"coalesce({_BACKLOG_DAY} < ?, true) ORDER BY {_BACKLOG_ORDER}) <= {REPORTS_KEPT} "
+    f"ORDER BY {_BACKLOG_KEY}, {_BACKLOG_ORDER}")
+_SCORE_BATCH = (
+    f"SELECT {_SCORE_COLUMNS}, count(*) OVER (PARTITION BY {_SCORE_KEY}) AS total, "
+    f"count(*) OVER (PARTITION BY {_SCORE_KEY}, {_SCORE_YEAR}) AS in_year, "
+    f"row_number() OVER (PARTITION BY {_SCORE_KEY} ORDER BY {_SCORE_ORDER}) AS nth "
+    + _SCORE_FROM.format(where="IN (SELECT unnest(?))", index="IS NOT NULL")
+    + f" QUALIFY nth <= {REPORTS_KEPT} OR row_number() OVER (PARTITION BY {_SCORE_KEY}, {_SCORE_YEAR} "
+    f"ORDER BY {_SCORE_ORDER}) <= {REPORTS_KEPT} ORDER BY {_SCORE_KEY}, {_SCORE_ORDER}")
+
+Row = tuple[Any, ...]
+
+
+class Reports:
+    """One figure's earlier reports, newest first (all of them, or a prefix: `complete` says which), indexed
+    so that a lookup skips to its date or year instead of walking every report."""
+
+    def __init__(self, rows: list[Row], story: int, *, day: int | None = None, year: int | None = None,
+                 complete: bool = True, years_complete: dict[object, bool] | None = None) -> None:
+        self.rows, self.story, self.complete = rows, story, complete
+        # backlog rows carry their report date (newest first): negated ordinals ascend, for bisect
+        self._days = [-row[day].toordinal() for row in rows] if day is not None else []
+        self._by_year: dict[object, list[Row]] = {}
+        self._years_complete = years_complete or {}
+        if year is not None:
+            for row in rows:
+                self._by_year.setdefault(row[year], []).append(row)
+
+    def latest_before(self, day: date | None, story: str) -> tuple[Row | None, bool]:
+        """The newest report dated before `day` (any, when None) from another story, and whether that answer
+        is sure (found, or every report was read)."""
+        start = 0 if day is None else bisect_right(self._days, -day.toordinal())
+        return self._first(itertools.islice(self.rows, start, None), story, self.complete)
+
+    def latest_of_year(self, year: int | None, story: str, overall: int = 0) -> tuple[Row | None, bool]:
+        """The newest report for `year` (any year, among the first `overall` rows, when None) from another
+        story, and whether that answer is sure."""
+        if year is None:
+            return self._first(itertools.islice(self.rows, overall or None), story, self.complete)
+        # a batch read counted every year that has reports: a year it did not see has none
+        return self._first(self._by_year.get(year, []), story, self._years_complete.get(year, True))
+
+    def _first(self, rows: Iterable[Row], story: str, complete: bool) -> tuple[Row | None, bool]:
+        for row in rows:
+            if row[self.story] != story:
+                return row, True
+        return None, complete
+
+
+def _backlog(rows: list[Row], complete: bool = True) -> Reports:
+    """Rows of BACKLOG_REPORTS less its key: (value, published, url, story, date)."""
+    return Reports(rows, 3, day=4, complete=complete)
+
+
+def _scores(rows: list[Row], complete: bool = True, years_complete: dict[object, bool] | None = None) -> Reports:
+    """Rows of SCORE_REPORTS less its key: (value, published, url, rank, year, story)."""
+    return Reports(rows, 5, year=4, complete=complete, years_complete=years_complete)
 
 
 class HistoryMixin:
@@ -235,48 +309,73 @@ class HistoryMixin:
 
     con: duckdb.DuckDBPyConnection
 
-    _history: dict[tuple[object, ...], list[tuple[Any, ...]]]  # reports per figure, read once per window
+    _history: dict[tuple[object, ...], Reports]  # reports per figure, read once per window
+    _overall: dict[tuple[object, ...], int]  # for a score figure read by a batch: how many rows lead in order
 
-    def _reports(self, key: tuple[object, ...], sql: str, params: list[object]) -> list[tuple[Any, ...]]:
-        """Every earlier report of one figure (newest first): read by `load_history` for the whole batch,
-        or here, once, while this connection is open."""
-        if key not in self._history:
-            self._history[key] = [row[2:] for row in self.con.execute(sql, params).fetchall()]
+    def _reports(self, key: tuple[object, ...], sql: str, params: Sequence[object], whole: bool = False
+                 ) -> Reports:
+        """One figure's earlier reports (newest first): as `load_history` read them for the batch, or else
+        (or `whole`) every one of them, read here once while this connection is open."""
+        if whole or key not in self._history:
+            rows = [row[2:] for row in self.con.execute(sql, list(params)).fetchall()]
+            self._history[key] = _backlog(rows) if key[0] == "backlog" else _scores(rows)
+            self._overall.pop(key, None)
         return self._history[key]
 
-    def load_history(self, backlog: Iterable[tuple[str, str | None]], scores: Iterable[tuple[str, str]]) -> None:
-        """Read at once the earlier reports of every figure a batch compares with (one query per kind)."""
-        for kind, keys, sql in (("backlog", list(set(backlog)), BACKLOG_REPORTS),
-                                ("score", list({(e, i.lower()) for e, i in scores}), SCORE_REPORTS)):
-            if not keys:
-                continue
-            found: dict[tuple[object, ...], list[tuple[Any, ...]]] = {(kind, *k): [] for k in keys}
-            with translate_errors("reading earlier reports"):
-                rows = self.con.execute(sql.format(where="IN (SELECT unnest(?))", index="IS NOT NULL"),
-                                        [sorted({k[0] for k in keys})]).fetchall()
-            for row in rows:
-                bucket = found.get((kind, row[0], row[1]))
-                if bucket is not None:
-                    bucket.append(row[2:])
-            self._history.update(found)
+    def load_history(self, backlog: Iterable[tuple[str, str | None]], scores: Iterable[tuple[str, str]],
+                     since: date | None = None) -> None:
+        """Read at once what a batch's figures compare with (one query per kind): `since` is the earliest
+        date a backlog lookup of the batch asks before (None: no lookup gives one)."""
+        with translate_errors("reading earlier reports"):
+            places = set(backlog)
+            found: dict[tuple[object, ...], list[Row]] = {("backlog", *k): [] for k in places}
+            if found:
+                totals: dict[tuple[object, ...], int] = {}
+                for row in self.con.execute(_BACKLOG_BATCH, [sorted({p for p, _ in places}), since, since]).fetchall():
+                    key: tuple[object, ...] = ("backlog", row[0], row[1])
+                    if key in found:
+                        found[key].append(row[2:-1])
+                        totals[key] = row[-1]
+                self._history.update({k: _backlog(rows, len(rows) == totals.get(k, 0)) for k, rows in found.items()})
+            wanted = {("score", e, i.lower()) for e, i in scores}
+            if wanted:
+                rows_of: dict[tuple[object, ...], list[Row]] = {k: [] for k in wanted}
+                sizes: dict[tuple[object, ...], tuple[int, dict[object, int]]] = {}
+                for row in self.con.execute(_SCORE_BATCH, [sorted({k[1] for k in wanted})]).fetchall():
+                    key = ("score", row[0], row[1])
+                    if key in rows_of:
+                        rows_of[key].append(row[2:-3])
+                        sizes.setdefault(key, (row[-3], {}))[1][row[6]] = row[-2]  # reports in all, in that year
+                for key, rows in rows_of.items():
+                    total, in_year = sizes.get(key, (0, {}))
+                    kept = Counter(r[4] for r in rows)
+                    whole_years = {y: kept[y] == n for y, n in in_year.items()}
+                    self._history[key] = _scores(rows, len(rows) == total, whole_years)
+                    self._overall[key] = 0 if len(rows) == total else REPORTS_KEPT  # the rows that lead in order
 
     def previous_backlog(self, locality: str, tier: str | None, before: date | None, story: str) -> PriorFact | None:
         """The latest earlier late-dossier count of this locality and tier, from another story."""
-        rows = self._reports(("backlog", locality, tier),
-                             BACKLOG_REPORTS.format(where="= ?", index="IS NOT DISTINCT FROM ?"), [locality, tier])
-        for value, published, url, cluster, day in rows:
-            if cluster != story and (before is None or day < before):
-                return PriorFact(float(value), published, url) if value is not None else None
-        return None
+        key, params = ("backlog", locality, tier), [locality, tier]
+        sql = BACKLOG_REPORTS.format(where="= ?", index="IS NOT DISTINCT FROM ?")
+        row, sure = self._reports(key, sql, params).latest_before(before, story)
+        if not sure:
+            row, _ = self._reports(key, sql, params, whole=True).latest_before(before, story)
+        if row is None or row[0] is None:
+            return None
+        value, published, url, _, _ = row
+        return PriorFact(float(value), published, url)
 
     def previous_score(self, entity: str, index: str, year: int | None, story: str) -> PriorFact | None:
         """The same entity's score on this index for `year` (else its latest earlier report), another story."""
-        rows = self._reports(("score", entity, index.lower()), SCORE_REPORTS.format(where="= ?", index="= lower(?)"),
-                             [entity, index])
-        for value, published, url, rank, row_year, cluster in rows:
-            if cluster != story and (year is None or row_year == year):
-                return PriorFact(None if value is None else float(value), published, url, rank, row_year)
-        return None
+        key, params = ("score", entity, index.lower()), [entity, index]
+        sql = SCORE_REPORTS.format(where="= ?", index="= lower(?)")
+        row, sure = self._reports(key, sql, params).latest_of_year(year, story, self._overall.get(key, 0))
+        if not sure:
+            row, _ = self._reports(key, sql, params, whole=True).latest_of_year(year, story)
+        if row is None:
+            return None
+        value, published, url, rank, row_year, _ = row
+        return PriorFact(None if value is None else float(value), published, url, rank, row_year)
 
     def planned_provinces(self) -> set[tuple[str, int]]:
         """(current province, year the plan is for) of every CCHC plan article seen (a plan announced
