@@ -107,7 +107,8 @@ def deliver(open_outbox: Callable[[], AbstractContextManager[Outbox]], targets: 
     """Send every due delivery, including what earlier cycles could not send; with no target configured
     every alert waits. The store is opened only for short windows, never while a target is being sent to:
     one to plan and read what is due, one per message to record its answer (a crash repeats at most the
-    message in flight), and one at the end for the notices. The caller makes sure one drain runs at a time."""
+    message in flight), and one at the end for the notices (none when nothing was due). The caller makes sure
+    one drain runs at a time."""
     report = DeliveryReport()
     with open_outbox() as outbox:
         waiting = _plan(outbox, targets, policy, now)
@@ -115,6 +116,9 @@ def deliver(open_outbox: Callable[[], AbstractContextManager[Outbox]], targets: 
             report.queued = waiting
             return report
         due = outbox.due_deliveries(now)
+        if not due:  # nothing to send: no second window to count what waits
+            report.queued = outbox.pending_count()
+            return report
         alerts = outbox.alerts_by_key(key for _, key, _, _ in due)
         links = outbox.story_links(a.article_id for a in alerts.values() if a.article_id)
     messages, held = _messages(_group(due, alerts), targets, policy, links)

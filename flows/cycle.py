@@ -10,8 +10,8 @@ import logging
 import time
 import uuid
 from collections import Counter
-from collections.abc import Callable
-from contextlib import ExitStack
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, ExitStack, contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import TypeVar
 
@@ -152,7 +152,8 @@ def store_and_deliver(config: CycleConfig, summary: CycleSummary, records: list[
        while a target is being sent to (deliver_due).
     """
     lap = Laps(summary)
-    with Repository(config.db_path) as repo:
+    repo = Repository(config.db_path)  # kept open for delivery's first window (deliver_due closes it)
+    try:
         backfill_bands(repo)
         _store(repo, config, summary, Batch(records, collected.fetch_log, collected.validators), policy,
                collected.pause, batches, recent)
@@ -163,8 +164,11 @@ def store_and_deliver(config: CycleConfig, summary: CycleSummary, records: list[
                                           datetime.now(VIETNAM).date()))
         repo.keep_robots(scrapers.shared_robots().export(time.monotonic(), time.time()))
         lap("store")
-    release()
-    _count_delivery(summary, deliver_due(config, policy, targets))
+        release()
+    except BaseException:
+        repo.close()
+        raise
+    _count_delivery(summary, deliver_due(config, policy, targets, held=repo))
     lap("deliver")
     with Repository(config.db_path, wait_for_writer=True) as repo:
         repo.finish_run(summary.run_id, summary.as_dict())
@@ -195,18 +199,39 @@ def _store(repo: Repository, config: CycleConfig, summary: CycleSummary, batch: 
                                                                           for f in r.analysis.facts))
 
 
-def deliver_due(config: CycleConfig, policy: Policy, targets: list[Target]) -> DeliveryReport:
+def deliver_due(config: CycleConfig, policy: Policy, targets: list[Target], held: Repository | None = None
+                ) -> DeliveryReport:
     """Step 6 under the delivery lock (one sender at a time): the database is opened only to read what is
     due and to record each answer, so a slow target never holds it. When another process is delivering,
-    this cycle's alerts stay pending for the next drain."""
-    with delivery_lock(config.db_path) as mine:
-        if mine:
-            return deliver(lambda: Repository(config.db_path, wait_for_writer=True), targets, policy,
-                           now=datetime.now(UTC))
-    get_run_logger().warning("another process is delivering alerts from %s; this cycle's alerts wait "
-                             "for the next delivery", config.db_path)
-    with Repository(config.db_path, wait_for_writer=True) as repo:
-        return DeliveryReport(queued=repo.pending_count())
+    this cycle's alerts stay pending for the next drain. `held`: the cycle's last write window, still open,
+    which serves as the first window here and is closed with it (one opening less per cycle)."""
+    windows = _windows(config, held)
+    try:
+        with delivery_lock(config.db_path) as mine:
+            if mine:
+                return deliver(windows, targets, policy, now=datetime.now(UTC))
+        get_run_logger().warning("another process is delivering alerts from %s; this cycle's alerts wait "
+                                 "for the next delivery", config.db_path)
+        with windows() as repo:
+            return DeliveryReport(queued=repo.pending_count())
+    finally:
+        if held is not None:  # never left open by a failure before its window (closing twice is nothing)
+            held.close()
+
+
+def _windows(config: CycleConfig, held: Repository | None) -> Callable[[], AbstractContextManager[Repository]]:
+    """Delivery's short windows on the database: the first is `held` when given, each is closed as it ends."""
+    first = [held] if held is not None else []
+
+    @contextmanager
+    def window() -> Iterator[Repository]:
+        repo = first.pop() if first else Repository(config.db_path, wait_for_writer=True)
+        try:
+            yield repo
+        finally:
+            repo.close()
+
+    return window
 
 
 def _seen(result: T, stage: str, done: int, total: int) -> T:

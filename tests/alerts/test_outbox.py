@@ -319,3 +319,28 @@ def test_a_flood_is_capped_per_cycle_with_one_operator_notice_and_nothing_lost(d
     subjects = [str(m["Subject"]) for m in mailbox.messages]
     assert len(subjects) == len(set(subjects)) == 7
     assert any(s.startswith("Đã hoãn 3 tin cảnh báo") for s in subjects)
+
+
+def test_a_delivery_with_nothing_due_opens_the_store_once_and_still_counts_what_waits(
+        db_path: Path, mailbox: MailSink, tmp_path: Path) -> None:
+    from contextlib import contextmanager
+
+    from alerts import deliver
+
+    targets = load_targets([mailbox.url, DEAD], _delivery(tmp_path))
+    with Repository(db_path) as repo:
+        repo.queue_alerts(ARTICLE_ALERTS)
+        first = drain(repo, targets, _policy(), now=NOW)
+        assert (first.sent, first.failed) == (2, 2)  # the dead target's two wait for their retry
+    opened = []
+
+    @contextmanager
+    def window():  # type: ignore[no-untyped-def]
+        opened.append(1)
+        with Repository(db_path) as repo:
+            yield repo
+
+    report = deliver(window, targets, _policy(), now=NOW + timedelta(seconds=1))  # before any retry is due
+    assert (report.sent, report.failed, len(opened)) == (0, 0, 1)
+    with Repository(db_path) as repo:
+        assert report.queued == repo.pending_count() >= 1

@@ -119,3 +119,26 @@ def test_backlog_threshold_is_configurable(tmp_path: Path, db_path: Path, portal
     keys = [k for (k,) in query(db_path, "select rule from alerts order by rule")]
     assert keys == ["backlog_threshold", "new_plan"]  # 412 ≥ 300 alerts, 236 does not
     assert summary.alerts_queued == 2
+
+
+def test_a_cycle_with_nothing_new_opens_the_database_four_times(
+    tmp_path: Path, db_path: Path, portal: DemoPortal, mailbox: MailSink, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each opening costs a DuckDB catalog read and a checkpoint (tens of ms): the run's start, the lookup of
+    the links its feeds gave (these answer in full, not 304), its last write (which also serves as delivery's
+    first window: nothing was due, so delivery needs no other) and its end."""
+    from storage.repository import Repository
+
+    sources = _sources(tmp_path, portal)
+    run_cycle(sources, db_path, [mailbox.url], revisit_hours=24.0)
+    opened: list[str] = []
+    real_init = Repository.__init__
+
+    def counting(self: Repository, *args: object, **kwargs: object) -> None:
+        opened.append(str(args[0]))
+        real_init(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Repository, "__init__", counting)
+    second = run_cycle(sources, db_path, [mailbox.url], revisit_hours=24.0)
+    assert second.articles_new == 0 and second.alerts_sent == 0
+    assert len(opened) == 4, opened
