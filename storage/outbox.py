@@ -279,11 +279,12 @@ class Reports:
         start = 0 if day is None else bisect_right(self._days, -day.toordinal())
         return self._first(itertools.islice(self.rows, start, None), story, self.complete)
 
-    def latest_of_year(self, year: int | None, story: str, overall: int = 0) -> tuple[Row | None, bool]:
-        """The newest report for `year` (any year, among the first `overall` rows, when None) from another
-        story, and whether that answer is sure."""
+    def latest_of_year(self, year: int | None, story: str) -> tuple[Row | None, bool]:
+        """The newest report for `year` (any year when None) from another story, and whether that answer is
+        sure. Of a cut read only the first REPORTS_KEPT rows are the figure's own first ones in order."""
         if year is None:
-            return self._first(itertools.islice(self.rows, overall or None), story, self.complete)
+            return self._first(itertools.islice(self.rows, None if self.complete else REPORTS_KEPT), story,
+                               self.complete)
         # a batch read counted every year that has reports: a year it did not see has none
         return self._first(self._by_year.get(year, []), story, self._years_complete.get(year, True))
 
@@ -310,7 +311,6 @@ class HistoryMixin:
     con: duckdb.DuckDBPyConnection
 
     _history: dict[tuple[object, ...], Reports]  # reports per figure, read once per window
-    _overall: dict[tuple[object, ...], int]  # for a score figure read by a batch: how many rows lead in order
 
     def _reports(self, key: tuple[object, ...], sql: str, params: Sequence[object], whole: bool = False
                  ) -> Reports:
@@ -319,7 +319,6 @@ class HistoryMixin:
         if whole or key not in self._history:
             rows = [row[2:] for row in self.con.execute(sql, list(params)).fetchall()]
             self._history[key] = _backlog(rows) if key[0] == "backlog" else _scores(rows)
-            self._overall.pop(key, None)
         return self._history[key]
 
     def load_history(self, backlog: Iterable[tuple[str, str | None]], scores: Iterable[tuple[str, str]],
@@ -351,7 +350,6 @@ class HistoryMixin:
                     kept = Counter(r[4] for r in rows)
                     whole_years = {y: kept[y] == n for y, n in in_year.items()}
                     self._history[key] = _scores(rows, len(rows) == total, whole_years)
-                    self._overall[key] = 0 if len(rows) == total else REPORTS_KEPT  # the rows that lead in order
 
     def previous_backlog(self, locality: str, tier: str | None, before: date | None, story: str) -> PriorFact | None:
         """The latest earlier late-dossier count of this locality and tier, from another story."""
@@ -369,7 +367,7 @@ class HistoryMixin:
         """The same entity's score on this index for `year` (else its latest earlier report), another story."""
         key, params = ("score", entity, index.lower()), [entity, index]
         sql = SCORE_REPORTS.format(where="= ?", index="= lower(?)")
-        row, sure = self._reports(key, sql, params).latest_of_year(year, story, self._overall.get(key, 0))
+        row, sure = self._reports(key, sql, params).latest_of_year(year, story)
         if not sure:
             row, _ = self._reports(key, sql, params, whole=True).latest_of_year(year, story)
         if row is None:

@@ -69,7 +69,6 @@ class Repository(OutboxMixin, HistoryMixin, DigestMixin, PollsMixin, RobotsMixin
         waited for (`wait` s)."""
         self.path = Path(path)
         self._history = {}  # earlier reports per figure, read once per window (HistoryMixin)
-        self._overall = {}
         self.con = connect(self.path, wait=wait, wait_for_writer=wait_for_writer, sleep=sleep, clock=clock)
         with translate_errors(f"migrating {self.path}"):
             migrate(self.con)
@@ -237,7 +236,6 @@ class Repository(OutboxMixin, HistoryMixin, DigestMixin, PollsMixin, RobotsMixin
         staging table), never row by row. Returns (articles inserted, alerts newly queued)."""
         now = _now()
         self._history.clear()  # what this write adds is history for the next batch
-        self._overall.clear()
         with translate_errors("storing the batch"), self._transaction():
             self._bulk("fetch_log", ("run_id", "source_id", "url", "ok", "status", "reason", "detail", "fetched_at"),
                        [(run_id, f.source_id, f.url, f.ok, f.status, f.reason, f.detail, f.at or now) for f in fetches])
