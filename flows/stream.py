@@ -1,7 +1,6 @@
 """A cycle's articles as a stream: each page, as it arrives, extracted and analysed on every core (a process
-pool), then placed in stories and written in batches of `batch_size`, each batch one transaction, on a
-thread of its own while the next batch is fetched and analysed. Memory stays bounded by two batches and the
-pages in flight, and a crash keeps every batch written. Wiring only."""
+pool), then placed in stories and written in batches of `batch_size`, each batch one transaction. Memory
+stays bounded by the batch and the pages in flight, and a crash keeps every batch written. Wiring only."""
 
 from __future__ import annotations
 
@@ -9,10 +8,9 @@ import logging
 import multiprocessing
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from types import TracebackType
 
 import scrapers
 from cchc_monitor.models import ArticleRecord, FetchRecord, ItemRef, SourceSpec
@@ -76,17 +74,7 @@ def stream(fetched: Iterable[scrapers.Fetched], pool: ProcessPoolExecutor | None
            write: Callable[[Batch], None]) -> Batch:
     """Extract and analyse each fetched page (in `pool`, or here), hand every full batch to `write`, and
     return the last, partial one (with the cycle's failed and 304 counts) for the cycle's final write. Pages
-    go to the pool one at a time while a worker is idle, CHUNK at a time while all are busy; `write` runs on
-    a writer thread (BackgroundWrites), so pages keep arriving and being analysed while a batch is written."""
-    with BackgroundWrites(write) as handoff:
-        last = _stream(fetched, pool, workers, batch_size, handoff)
-        handoff.wait()  # every full batch written (or its error raised) before the last one goes back
-    return last
-
-
-def _stream(fetched: Iterable[scrapers.Fetched], pool: ProcessPoolExecutor | None, workers: int, batch_size: int,
-            write: Callable[[Batch], None]) -> Batch:
-    """The stream itself, handing each full batch to `write` as it fills."""
+    go to the pool one at a time while a worker is idle, CHUNK at a time while all are busy."""
     batch, total = Batch(), Batch()
     in_flight: deque[tuple[list[tuple[str, dict[str, str]]], Future[list[Outcome]]]] = deque()
     pending: list[tuple[tuple[str, dict[str, str]], tuple[SourceSpec, ItemRef, str, str, int]]] = []
@@ -139,41 +127,3 @@ def _flush(batch: Batch, total: Batch, write: Callable[[Batch], None]) -> None:
     write(batch)
     total.failed += batch.failed
     total.not_modified += batch.not_modified
-
-
-class BackgroundWrites:
-    """Hands each full batch to one writer thread and returns at once, unless the batch before is still being
-    written (then it waits: at most one batch is written while the next fills). Batches are written one at a
-    time in the order given; a write's error is raised by the next hand-over or by `wait`. Leaving the block
-    waits for the write in progress, so no window on the database outlives the stream."""
-
-    def __init__(self, write: Callable[[Batch], None]) -> None:
-        self._write = write
-        self._thread = ThreadPoolExecutor(1, thread_name_prefix="write")
-        self._last: Future[None] | None = None
-
-    def __call__(self, batch: Batch) -> None:
-        self.wait()
-        self._last = self._thread.submit(self._write, batch)
-
-    def wait(self) -> None:
-        """Until the batch handed over last is written; raises its write's error."""
-        last, self._last = self._last, None
-        if last is not None:
-            last.result()
-
-    def __enter__(self) -> BackgroundWrites:
-        return self
-
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
-                 trace: TracebackType | None) -> None:
-        try:
-            if kind is None:
-                self.wait()
-            else:  # the stream failed: its error goes on; a write failing meanwhile is logged, not lost
-                try:
-                    self.wait()
-                except Exception:
-                    LOG.exception("a batch write failed while the stream was failing")
-        finally:
-            self._thread.shutdown(wait=True)
