@@ -28,6 +28,8 @@ import trafilatura
 import yaml
 from scrapy.crawler import CrawlerProcess  # type: ignore[import-not-found, unused-ignore]
 
+from cchc_monitor.settings import DEFAULT_CONNECTIONS
+
 # Scrapy 2.19.0 keeps CONCURRENT_REQUESTS_PER_DOMAIN=1 only when DOWNLOAD_DELAY is not 0: with no delay,
 # Downloader._process_queue hands every queued request of a slot to coroutines it only schedules, before
 # the first one marks its slot busy (`transferring`), so a host gets all its queued requests at once (the
@@ -114,7 +116,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--delay", type=float, default=1.0, help="DOWNLOAD_DELAY, the host delay (s)")
     parser.add_argument("--timeout", type=float, default=20.0)
     parser.add_argument("--retries", type=int, default=2)
-    parser.add_argument("--concurrency", type=int, default=64)  # CCHC_CONNECTIONS' default
+    parser.add_argument("--concurrency", type=int, default=DEFAULT_CONNECTIONS)  # CCHC_CONNECTIONS' default
     parser.add_argument("--max-items", type=int, default=30)
     parser.add_argument("--exact-delay", action="store_true", help="a delay of 0 stays 0 (see MIN_DELAY)")
     parser.add_argument("--trafilatura", action="store_true", help="extract every article with trafilatura")

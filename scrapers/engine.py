@@ -27,11 +27,11 @@ from urllib.parse import urlsplit
 
 from cchc_monitor.config import FetchPolicy
 from cchc_monitor.models import SourceSpec
+from cchc_monitor.settings import DEFAULT_CONNECTIONS
 from scrapers.fetch import Fetcher, RobotsCache, tls_context
 from scrapers.politeness import Clock, Gates, SystemClock
 
 T = TypeVar("T")
-DEFAULT_CONNECTIONS = 64  # I/O threads: requests in flight at once, over all hosts
 MAX_OPEN_FETCHERS = 256  # idle hosts' clients kept open (their keep-alive connections) at most
 
 

@@ -62,6 +62,12 @@ class _Robots:
     text: str | None = None  # the rules as read (None: none, everything allowed), kept across cycles
 
 
+def origin_of(url: str) -> str:
+    """The key robots.txt rules are kept by: the URL's scheme, host and port."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
 class RobotsCache:
     """robots.txt rules per origin, shared by every fetcher of the process (read once per 24 h)."""
 
@@ -204,8 +210,7 @@ class Fetcher:
     def _robots_entry(self, url: str) -> _Robots:
         """The robots.txt rules of the URL's origin: known already, or read now (what they forbid, or
         why they could not be read, is raised by the fetch that needs them)."""
-        parts = urlsplit(url)
-        origin = f"{parts.scheme}://{parts.netloc}"
+        origin = origin_of(url)
         entry = self.robots.get(origin, self.clock.now())
         if entry is None:
             entry = self._load_robots(origin)
@@ -214,7 +219,7 @@ class Fetcher:
 
     def _robots_delay(self, url: str) -> float:
         """Raise robots.disallowed / robots.unreachable, else return the host's Crawl-delay floor."""
-        origin = "{0.scheme}://{0.netloc}".format(urlsplit(url))
+        origin = origin_of(url)
         entry = self._robots_entry(url)
         if entry.cause is not None:  # the host itself did not answer: report why
             raise FetchError(f"{url}: {origin} did not answer for robots.txt: {entry.cause}", url=url,

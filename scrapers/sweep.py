@@ -15,9 +15,10 @@ from cchc_monitor.config import FetchPolicy, RetryPolicy
 from cchc_monitor.errors import FetchError, ScrapeError
 from cchc_monitor.keys import canonical_url
 from cchc_monitor.models import FetchRecord, ItemRef, SourceSpec
+from cchc_monitor.settings import DEFAULT_CONNECTIONS
 from scrapers.crawl import UNEXPECTED, discover, shared_gates, shared_robots
-from scrapers.engine import DEFAULT_CONNECTIONS, Done, Fetchers, HostScheduler, host_of
-from scrapers.fetch import Page, RobotsCache
+from scrapers.engine import Done, Fetchers, HostScheduler, host_of
+from scrapers.fetch import Page, RobotsCache, origin_of
 from scrapers.politeness import Gates
 from scrapers.selection import Discovery
 
@@ -75,7 +76,8 @@ class Sweep:
                  progress: Callable[[int, int], None] = lambda done, total: None
                  ) -> list[tuple[SourceSpec, Discovery]]:
         """Each source's links (in source order), or the error that stopped it after its retries. A host's
-        robots.txt is read as a job of its own first, so no thread waits out the delay after it."""
+        robots.txt is read as a job of its own first, so no thread waits out the delay after it (rules
+        already known, as kept from an earlier cycle, need no job)."""
         outcomes: dict[int, Discovery] = {}
         attempts = dict.fromkeys(range(len(specs)), 0)
         delays = self.retry.delays()
@@ -85,7 +87,8 @@ class Sweep:
                 host = host_of(spec.url)
                 if host not in hosts:
                     hosts.add(host)
-                    scheduler.submit(host, self._robots_job(host, spec), ("robots", n))
+                    if self.robots.get(origin_of(spec.url), self.gates.clock.now()) is None:
+                            scheduler.submit(host, self._robots_job(host, spec), ("robots", n))
                 scheduler.submit(host, self._discover_job(host, spec, validators.get(spec.url), pages), ("source", n))
             for done in scheduler.results():
                 kind, n = done.tag

@@ -66,3 +66,18 @@ def test_a_caller_that_stops_early_leaves_no_work_running(httpserver: HTTPServer
             raise RuntimeError("store failed")
     served = sum(1 for r, _ in httpserver.log if r.path.startswith("/p"))
     assert served < 20  # the rest was never asked for
+
+
+def test_rules_kept_from_an_earlier_cycle_are_applied_without_asking_for_robots_txt_again(
+        httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/rss").respond_with_data(FEED.format(base=httpserver.url_for("")),
+                                                        content_type="application/rss+xml")
+    s = sweep()
+    s.robots.load({httpserver.url_for("").rstrip("/"): ("User-agent: *\nDisallow: /private\n", 4e9)},
+                  s.gates.clock.now(), 1e9)
+    with s:
+        (_, allowed), (_, refused) = s.discover([spec(httpserver.url_for("/rss"), "open"),
+                                                 spec(httpserver.url_for("/private/rss"), "closed")], {})
+    assert allowed.found is not None and len(allowed.found.items) == 2
+    assert refused.error is not None and refused.error.reason == "robots.disallowed"
+    assert [r.path for r, _ in httpserver.log] == ["/rss"]  # no robots.txt, nothing disallowed asked
