@@ -19,7 +19,8 @@ from cchc_monitor.errors import ConfigError
 
 ENV_PREFIX = "CCHC_"
 # Requests in flight over all hosts. A next-day cycle is one conditional GET per source, all due at once:
-# at 64, 160 farm feeds (50-200 ms each) took 450 ms in waves; at 192, 300 ms. Idle threads cost nothing.
+# at 64, 160 farm feeds (50-200 ms each) took 450 ms in waves; at 192, 300 ms. The price: about 30 MB more
+# peak RSS at 20,000 articles (docs/scale-benchmarks.md, item 27).
 DEFAULT_CONNECTIONS = 256
 T = TypeVar("T", bound=BaseSettings)
 

@@ -207,10 +207,9 @@ class Fetcher:
 
     # robots.txt (RFC 9309) ---------------------------------------------------------------------
 
-    def _robots_entry(self, url: str) -> _Robots:
-        """The robots.txt rules of the URL's origin: known already, or read now (what they forbid, or
-        why they could not be read, is raised by the fetch that needs them)."""
-        origin = origin_of(url)
+    def _robots_entry(self, origin: str) -> _Robots:
+        """The robots.txt rules of an origin: known already, or read now (what they forbid, or why they
+        could not be read, is raised by the fetch that needs them)."""
         entry = self.robots.get(origin, self.clock.now())
         if entry is None:
             entry = self._load_robots(origin)
@@ -220,7 +219,7 @@ class Fetcher:
     def _robots_delay(self, url: str) -> float:
         """Raise robots.disallowed / robots.unreachable, else return the host's Crawl-delay floor."""
         origin = origin_of(url)
-        entry = self._robots_entry(url)
+        entry = self._robots_entry(origin)
         if entry.cause is not None:  # the host itself did not answer: report why
             raise FetchError(f"{url}: {origin} did not answer for robots.txt: {entry.cause}", url=url,
                              reason=entry.cause.reason, retryable=entry.cause.retryable)

@@ -88,7 +88,7 @@ class Sweep:
                 if host not in hosts:
                     hosts.add(host)
                     if self.robots.get(origin_of(spec.url), self.gates.clock.now()) is None:
-                            scheduler.submit(host, self._robots_job(host, spec), ("robots", n))
+                        scheduler.submit(host, self._robots_job(host, spec), ("robots", n))
                 scheduler.submit(host, self._discover_job(host, spec, validators.get(spec.url), pages), ("source", n))
             for done in scheduler.results():
                 kind, n = done.tag
