@@ -130,20 +130,35 @@ def run_measured(command: list[str], env: dict[str, str], log: Path, rss_limit_m
     waits for them."""
     adopt_orphans()
     before, already = resource.getrusage(resource.RUSAGE_CHILDREN), my_children()
+    inherited = own_peak_mb()
     with log.open("w") as out:
         started = time.monotonic()
         child = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT)
         guard = MemoryGuard(child.pid, rss_limit_mb)
-        if rss_limit_mb > 0:
-            guard.start()
+        guard.start()
         _, status, usage = os.wait4(child.pid, 0)
         wall = time.monotonic() - started
         guard.done.set()
+        guard.join()
     reap_orphans(already | {child.pid})
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     child.returncode = os.waitstatus_to_exitcode(status)
     cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
-    return wall, cpu, usage.ru_maxrss / 1024, child.returncode, guard.tripped
+    return wall, cpu, peak_mb(usage.ru_maxrss / 1024, inherited, guard.peak_mb), child.returncode, guard.tripped
+
+
+def own_peak_mb() -> float:
+    """This process's peak resident memory so far (MB): Linux carries it into a child's ru_maxrss, as the
+    child (a vfork, then exec) starts on this process's memory, so a farm served from here (1,268 MB at
+    5,000 portals) would be reported as the child's peak."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def peak_mb(maxrss: float, inherited: float, polled: float) -> float:
+    """The command's own peak: its ru_maxrss where that passed what it inherited from this process (then it is
+    exact), else the largest VmHWM seen in its tree (each process's own high-water mark since its exec,
+    read at the guard's interval, so growth in a process's last interval can be missed)."""
+    return maxrss if maxrss > inherited else max(polled, 0.0)
 
 
 PR_SET_CHILD_SUBREAPER = 36  # prctl(2): orphaned descendants are re-parented to this process, not to init
@@ -191,22 +206,34 @@ def tree_memory(root: int) -> tuple[float, list[int]]:
 
 
 class MemoryGuard(threading.Thread):
-    """Kills a process tree whose resident memory passes a limit, so a run too big for the machine stops alone."""
+    """Watches a process tree's memory: the largest process's high-water mark, and (with a limit above 0) kills
+    the tree when its resident memory passes the limit, so a run too big for the machine stops alone."""
 
-    def __init__(self, pid: int, limit_mb: float) -> None:
+    def __init__(self, pid: int, limit_mb: float, interval: float = 0.25) -> None:
         super().__init__(name="memory-guard", daemon=True)
-        self.pid, self.limit_mb, self.done, self.tripped = pid, limit_mb, threading.Event(), False
+        self.pid, self.limit_mb, self.interval = pid, limit_mb, interval
+        self.done, self.tripped, self.peak_mb = threading.Event(), False, 0.0
 
     def run(self) -> None:
-        """Look once a second until the process ends or passes the limit."""
-        while not self.done.wait(1.0):
+        """Look every interval until the process ends or passes the limit."""
+        while not self.done.wait(self.interval):
             used, tree = tree_memory(self.pid)
-            if used > self.limit_mb:
+            self.peak_mb = max([self.peak_mb, *map(high_water_mb, tree)])
+            if 0 < self.limit_mb < used:
                 self.tripped = True
                 for pid in tree:
                     with suppress(ProcessLookupError):
                         os.kill(pid, signal.SIGKILL)
                 return
+
+
+def high_water_mb(pid: int) -> float:
+    """A process's peak resident memory since its exec (VmHWM, MB), 0 once it is gone."""
+    with suppress(OSError, ValueError, IndexError):
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
 
 
 def default_rss_limit_mb() -> float:

@@ -22,8 +22,10 @@ from benchmarks.crawl_scale import (
     fit_lines,
     fit_scale,
     flow_span,
+    high_water_mb,
     least_squares,
     parse_cycle,
+    peak_mb,
     ratios,
     report,
     run_measured,
@@ -106,3 +108,17 @@ def test_the_cpu_of_a_process_that_outlives_the_command_is_counted(tmp_path: Pat
     command = [sys.executable, "-c", f"import subprocess, sys; subprocess.Popen([sys.executable, '-c', {burn!r}])"]
     _, cpu, _, status, _ = run_measured(command, dict(os.environ), tmp_path / "orphan.log")
     assert status == 0 and cpu >= 0.3
+
+
+def test_a_commands_peak_is_its_own_not_the_memory_this_process_held_when_it_started_it(tmp_path: Path) -> None:
+    # Linux starts a child's ru_maxrss at its parent's peak (the farm served from the harness is large)
+    held = b"x" * (400 * 2**20)
+    child = [sys.executable, "-c", "import time; block = b'y' * (60 * 2**20); time.sleep(0.6)"]
+    _, _, rss, status, stopped = run_measured(child, dict(os.environ), tmp_path / "child.log")
+    assert status == 0 and not stopped and 50 < rss < 300 and len(held) == 400 * 2**20
+
+
+def test_peak_mb_trusts_ru_maxrss_only_above_what_was_inherited() -> None:
+    assert peak_mb(900.0, 500.0, 700.0) == 900.0
+    assert peak_mb(500.0, 500.0, 120.0) == 120.0
+    assert high_water_mb(os.getpid()) > 10 and high_water_mb(2**22 + 7) == 0.0
