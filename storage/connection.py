@@ -63,6 +63,12 @@ class _Locked(Exception):
 # to read, say, a SQLite file given as the database); set when the connection is made, before any file is read.
 SAFE_CONFIG: dict[str, str | bool | int | float | list[str]] = {
     "autoinstall_known_extensions": False, "autoload_known_extensions": False, "allow_community_extensions": False}
+# A writer's checkpoint writes only what its window added. DuckDB 2.0 appends each window's rows as new
+# row groups and, by default, its checkpoints merge adjacent ones like a binary counter (every 2nd, 4th,
+# 8th ... window rewrites all the rows merged so far, materialised in memory): at the 128th 500-article
+# window of a cycle that was +341 MB and 2.7 s in one close. A row group whose rows are all deleted (the
+# pruned band keys of a day) is still dropped and its blocks reused (docs/scale-benchmarks.md, item 28).
+WRITER_CONFIG: dict[str, str | bool | int | float | list[str]] = {"max_vacuum_tasks": 0}
 # A DuckDB file carries this at byte 8 of its first block; SQLite's files start with their own.
 DUCKDB_MAGIC, MAGIC_OFFSET = b"DUCK", 8
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -104,7 +110,8 @@ def _open(path: Path, read_only: bool, external_access: bool = True) -> duckdb.D
     _check_file(path)
     try:
         return duckdb.connect(str(path), read_only=read_only,
-                              config={**SAFE_CONFIG, "enable_external_access": external_access})
+                              config={**SAFE_CONFIG, **({} if read_only else WRITER_CONFIG),
+                                      "enable_external_access": external_access})
     except duckdb.IOException as exc:
         holder = LOCK_HOLDER_RE.search(str(exc))
         if holder:

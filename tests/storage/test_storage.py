@@ -372,6 +372,32 @@ def test_connections_never_install_or_load_extensions(db_path: Path) -> None:
     assert settings == {"autoinstall_known_extensions": "false", "autoload_known_extensions": "false"}
 
 
+def test_a_windows_close_writes_what_it_added_and_never_merges_earlier_windows_rows(db_path: Path) -> None:
+    # DuckDB's default merges appended row groups at every 2nd, 4th, 8th, 16th window (all 16 in one here),
+    # rewriting every row merged so far in memory; a pruned window's row group still goes whole
+    from storage.connection import connect
+
+    def window(sql: str, *params: object) -> None:
+        con = connect(db_path)
+        try:
+            con.execute(sql, list(params))
+        finally:
+            con.close()
+
+    window("CREATE TABLE t (n BIGINT, day INTEGER, body VARCHAR)")
+    for day in range(16):
+        window("INSERT INTO t SELECT i, ?, repeat('cải cách hành chính ', 20) FROM range(?, ? + 2048) r(i)",
+               day, day * 2048, day * 2048)
+    window("DELETE FROM t WHERE day < 4")
+    con = connect(db_path, read_only=True)
+    try:
+        groups, rows = con.execute("SELECT count(DISTINCT row_group_id), (SELECT count(*) FROM t) "
+                                   "FROM pragma_storage_info('t')").fetchone()
+    finally:
+        con.close()
+    assert (groups, rows) == (12, 12 * 2048)
+
+
 def test_export_takes_a_folder_named_like_sql_as_a_plain_folder(db_path: Path, tmp_path: Path) -> None:
     from storage.adhoc import export_views
 
