@@ -68,10 +68,10 @@ SAFE_CONFIG: dict[str, str | bool | int | float | list[str]] = {
 # ones like a binary counter: every 2nd, 4th, 8th ... window rewrote all the rows merged so far, held in
 # memory (+341 MB and 2.7 s in the close at 64,000 articles). Without merges the key columns that a
 # window's anti-joins and look-ups scan take more buffers (147 against 34 MB at 35,000 articles), which
-# DuckDB evicts and reads again under a 256 MB limit (its default: 80 % of RAM; operators spill to
+# DuckDB evicts and reads again under a 128 MB limit (its default: 80 % of RAM; operators spill to
 # `<database>.tmp` beyond it). A row group whose rows are all deleted (a day's pruned band keys) is
 # still dropped and its blocks reused. Measured: docs/scale-benchmarks.md, item 28.
-WRITER_CONFIG: dict[str, str | bool | int | float | list[str]] = {"max_vacuum_tasks": 0, "memory_limit": "256MB"}
+WRITER_CONFIG: dict[str, str | bool | int | float | list[str]] = {"max_vacuum_tasks": 0, "memory_limit": "128MB"}
 # A DuckDB file carries this at byte 8 of its first block; SQLite's files start with their own.
 DUCKDB_MAGIC, MAGIC_OFFSET = b"DUCK", 8
 SQLITE_MAGIC = b"SQLite format 3\x00"
