@@ -158,7 +158,7 @@ def peak_mb(maxrss: float, inherited: float, polled: float) -> float:
     """The command's own peak: its ru_maxrss where that passed what it inherited from this process (then it is
     exact), else the largest VmHWM seen in its tree (each process's own high-water mark since its exec,
     read at the guard's interval, so growth in a process's last interval can be missed)."""
-    return maxrss if maxrss > inherited else max(polled, 0.0)
+    return maxrss if maxrss > inherited else polled
 
 
 PR_SET_CHILD_SUBREAPER = 36  # prctl(2): orphaned descendants are re-parented to this process, not to init
@@ -227,22 +227,23 @@ class MemoryGuard(threading.Thread):
                 return
 
 
-def high_water_mb(pid: int) -> float:
-    """A process's peak resident memory since its exec (VmHWM, MB), 0 once it is gone."""
+def _proc_mb(path: str, field: str) -> float:
+    """A "Field:   N kB" line of a /proc file, in MB; 0 where the file or the line cannot be read."""
     with suppress(OSError, ValueError, IndexError):
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
+        for line in Path(path).read_text().splitlines():
+            if line.startswith(f"{field}:"):
                 return int(line.split()[1]) / 1024
     return 0.0
 
 
+def high_water_mb(pid: int) -> float:
+    """A process's peak resident memory since its exec (VmHWM, MB), 0 once it is gone."""
+    return _proc_mb(f"/proc/{pid}/status", "VmHWM")
+
+
 def default_rss_limit_mb() -> float:
     """Half the memory available now (MemAvailable), 0 (no limit) where /proc/meminfo cannot tell."""
-    with suppress(OSError, ValueError, IndexError):
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemAvailable:"):
-                return int(line.split()[1]) / 1024 / 2
-    return 0.0
+    return _proc_mb("/proc/meminfo", "MemAvailable") / 2
 
 
 def cchc_env(sources: Path, db: Path, delay: float, prefect_home: Path, api: str) -> dict[str, str]:
