@@ -432,3 +432,27 @@ def test_a_story_shows_every_distinct_figure_of_its_members_once(db_path: Path) 
     assert facts == 4  # 48 twice (lead and copy), 5 and 3 in the other report
     assert [c for c, _ in shown] == [3, 5, 48]  # nothing hidden, the copy's 48 once
     assert shown[-1][1].endswith("/lead")  # from the lead
+
+
+def test_facts_stay_unique_per_article_and_key_without_an_index_and_the_upgrade_keeps_them(db_path: Path) -> None:
+    from dataclasses import replace
+
+    from storage.connection import connect
+    from storage.migrations import migrate
+
+    con = connect(db_path)
+    migrate(con, up_to=15)  # facts keyed by (article_id, fact_key)
+    con.execute("INSERT INTO facts VALUES ('a0', 'backlog:1', 'backlog', 3, 'có 3 hồ sơ trễ hạn', 0, 1, NULL)")
+    con.close()
+    record = _record()
+    twice = replace(record, body=BODY + "\n\nCập nhật.", content_sha256=content_hash(BODY + "\n\nCập nhật."),
+                    analysis=analyze(BODY + "\n\nCập nhật.", record.url))
+    with Repository(db_path) as repo:
+        assert repo.con.execute("SELECT count(*) FROM duckdb_constraints() WHERE table_name = 'facts' "
+                                "AND constraint_type IN ('PRIMARY KEY', 'UNIQUE')").fetchone() == (0,)
+        repo.store_batch("r1", [], [record, record], [])  # the same article twice in one batch
+        repo.store_batch("r2", [], [record], [])  # and again: stored already
+        repo.store_batch("r3", [], [], [], revisions=[twice])  # its text changed: its facts are replaced
+        rows = repo.con.execute("SELECT article_id, fact_key, count(*) FROM facts GROUP BY ALL ORDER BY ALL").fetchall()
+    assert ("a0", "backlog:1", 1) in rows  # the upgrade kept what was stored
+    assert len(rows) > 1 and all(n == 1 for *_, n in rows)
