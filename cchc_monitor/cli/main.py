@@ -11,6 +11,7 @@ from cchc_monitor.cli.common import DB_OPT, SOURCES_OPT, fail
 from cchc_monitor.cli.progress import watching
 from cchc_monitor.config import CycleConfig
 from cchc_monitor.errors import MonitorError
+from cchc_monitor.memory import cap_malloc_arenas
 from cchc_monitor.models import CycleSummary
 from cchc_monitor.settings import Settings
 
@@ -19,6 +20,12 @@ app = typer.Typer(help="CCHC Monitor: watches Vietnamese portals for administrat
 
 
 FAILED_SHOWN = 5  # source ids listed per failure reason
+
+
+@app.callback()
+def _process() -> None:
+    """Before any command, while this process has one thread: its malloc arenas capped."""
+    cap_malloc_arenas()
 
 
 def _cycle(config: CycleConfig) -> CycleSummary:
