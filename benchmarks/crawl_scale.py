@@ -44,6 +44,7 @@ RETRIES = 2
 TARGET_ARTICLES = 100_000  # the country-scale cycle the scale mode extrapolates to
 TARGETS = {"peak_rss_mb": 600.0, "cycle_s": 600.0, "wall_s": 600.0}  # the issue's limits at TARGET_ARTICLES
 FITTED = {"peak_rss_mb": "peak RSS MB", "cycle_s": "cycle s", "wall_s": "wall s", "cpu_s": "CPU s"}
+LOG_TAIL = 20  # lines of a failed run's output printed with its row
 SERVER_ENV = {"PREFECT_SERVER_LOGGING_LEVEL": "WARNING", "PREFECT_LOGGING_LEVEL": "WARNING"}
 # one row whatever is stored; the runs begun since the command started (a sharded cycle may write several)
 CYCLE_QUERY = ("select (select count(*) from articles) as articles, "
@@ -415,7 +416,15 @@ def measure_crawler(farm: Farm, crawler: str, delay: float, work: Path, server: 
                           stopped=stopped, latency_ms="-".join(f"{x * 1000:g}" for x in farm.config.latency))
         results.append(measure)
         print("  " + progress_line(measure), flush=True)
+        if status != 0:  # the log goes with the farm's folder: why it failed is said here
+            print(failure_tail(log), flush=True)
     return results
+
+
+def failure_tail(log: Path, lines: int = LOG_TAIL) -> str:
+    """The last `lines` lines of a failed run's log, indented, to be printed with its row."""
+    text = log.read_text(encoding="utf-8", errors="replace").splitlines() if log.exists() else ["(no log)"]
+    return "\n".join(f"    | {line}" for line in text[-lines:])
 
 
 def _round(value: float | None, digits: int = 2) -> float | None:

@@ -122,3 +122,13 @@ def test_peak_mb_trusts_ru_maxrss_only_above_what_was_inherited() -> None:
     assert peak_mb(900.0, 500.0, 700.0) == 900.0
     assert peak_mb(500.0, 500.0, 120.0) == 120.0
     assert high_water_mb(os.getpid()) > 10 and high_water_mb(2**22 + 7) == 0.0
+
+
+def test_a_failed_runs_last_lines_are_printed_with_its_row_and_a_missing_log_says_so(tmp_path: Path) -> None:
+    from benchmarks.crawl_scale import failure_tail
+
+    log = tmp_path / "0.log"
+    log.write_text("".join(f"line {n}\n" for n in range(30)) + "StorageError: database … could not be written\n")
+    tail = failure_tail(log, lines=3).splitlines()
+    assert tail == ["    | line 28", "    | line 29", "    | StorageError: database … could not be written"]
+    assert failure_tail(tmp_path / "none.log") == "    | (no log)"
