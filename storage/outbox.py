@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from cchc_monitor.gazetteer import current_province
 from cchc_monitor.models import AlertCandidate, PendingAlert, PriorFact
-from storage.connection import translate_errors
+from storage.connection import read_rows, translate_errors
 
 if TYPE_CHECKING:
     import duckdb
@@ -317,7 +317,8 @@ class HistoryMixin:
         """One figure's earlier reports (newest first): as `load_history` read them for the batch, or else
         (or `whole`) every one of them, read here once while this connection is open."""
         if whole or key not in self._history:
-            rows = [row[2:] for row in self.con.execute(sql, list(params)).fetchall()]
+            with translate_errors("reading earlier reports"):
+                rows = [row[2:] for row in read_rows(self.con, sql, list(params), "reading earlier reports")]
             self._history[key] = _backlog(rows) if key[0] == "backlog" else _scores(rows)
         return self._history[key]
 
@@ -330,7 +331,8 @@ class HistoryMixin:
             found: dict[tuple[object, ...], list[Row]] = {("backlog", *k): [] for k in places}
             if found:
                 totals: dict[tuple[object, ...], int] = {}
-                for row in self.con.execute(_BACKLOG_BATCH, [sorted({p for p, _ in places}), since, since]).fetchall():
+                for row in read_rows(self.con, _BACKLOG_BATCH, [sorted({p for p, _ in places}), since, since],
+                                     "reading earlier reports"):
                     key: tuple[object, ...] = ("backlog", row[0], row[1])
                     if key in found:
                         found[key].append(row[2:-1])
@@ -340,7 +342,8 @@ class HistoryMixin:
             if wanted:
                 rows_of: dict[tuple[object, ...], list[Row]] = {k: [] for k in wanted}
                 sizes: dict[tuple[object, ...], tuple[int, dict[object, int]]] = {}
-                for row in self.con.execute(_SCORE_BATCH, [sorted({k[1] for k in wanted})]).fetchall():
+                entities = [sorted({k[1] for k in wanted})]
+                for row in read_rows(self.con, _SCORE_BATCH, entities, "reading earlier reports"):
                     key = ("score", row[0], row[1])
                     if key in rows_of:
                         rows_of[key].append(row[2:-3])

@@ -456,3 +456,25 @@ def test_facts_stay_unique_per_article_and_key_without_an_index_and_the_upgrade_
         rows = repo.con.execute("SELECT article_id, fact_key, count(*) FROM facts GROUP BY ALL ORDER BY ALL").fetchall()
     assert ("a0", "backlog:1", 1) in rows  # the upgrade kept what was stored
     assert len(rows) > 1 and all(n == 1 for *_, n in rows)
+
+
+def test_earlier_reports_that_run_out_of_a_writers_memory_bound_are_read_again_without_it(
+        db_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    from datetime import date as day
+
+    with Repository(db_path) as repo:
+        repo.con.execute(
+            "INSERT INTO articles (id, url, source_id, title, published, body, content_sha256, is_cchc, category, "
+            "province, province_current, run_id, first_seen_at, cluster_id) SELECT 'a' || i, 'https://x.gov.vn/' || i, "
+            "'src', 'Tin', DATE '2026-01-01' + CAST(i % 300 AS INTEGER), repeat('hồ sơ trễ hạn ', 20), 'h' || i, true, "
+            "'backlog', 'Tỉnh ' || (i % 40), 'Tỉnh ' || (i % 40), 'r0', now(), 'a' || i FROM range(20000) t(i)")
+        repo.con.execute("INSERT INTO story_clusters SELECT id, id, now() FROM articles")
+        repo.con.execute("INSERT INTO facts SELECT id, 'backlog:' || k, 'backlog', k, 'có ' || k || ' hồ sơ trễ hạn', "
+                         "0, 1, '{\"level\": \"xã\"}' FROM articles, range(3) r(k)")
+        repo.con.execute("SET memory_limit = '4MB'")  # far below what the read takes
+        with caplog.at_level("WARNING", logger="storage.connection"):
+            repo.load_history([(f"Tỉnh {n}", "xã") for n in range(40)], [], since=day(2026, 6, 1))
+        prior = repo.previous_backlog("Tỉnh 3", "xã", day(2026, 12, 1), story="another")
+        bound = repo.con.execute("SELECT current_setting('memory_limit')").fetchone()
+    assert "ran out of DuckDB's memory bound (3.8 MiB); read again without it" in caplog.text
+    assert prior is not None and bound == ("122.0 MiB",)  # found, and the writers' bound (128 MB) set again
