@@ -7,7 +7,7 @@ import os
 
 # glibc gives threads up to 8 arenas per core, each keeping what its threads freed for them alone: a cycle's
 # 128-256 fetch threads and DuckDB's spread a country's cycle over 16 arenas of free memory (+1.6 KB per
-# article, growing). Two measured 417 against 439 MB at 20,000 articles, at no cost in time
+# article, growing). Two measured 418 against 439 MB at 20,000 articles, at no cost in time
 # (docs/scale-benchmarks.md, item 29).
 MALLOC_ARENAS = 2
 M_ARENA_MAX = -8  # mallopt's parameter number (glibc malloc.h)

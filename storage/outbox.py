@@ -236,6 +236,7 @@ _SCORE_FROM = (
     "WHERE f.kind = 'score' AND coalesce(f.attrs->>'entity', a.locality, a.province) {where} "
     "AND lower(f.attrs->>'index') {index}")
 SCORE_REPORTS = f"SELECT {_SCORE_COLUMNS} {_SCORE_FROM} ORDER BY {_SCORE_ORDER}"
+HISTORY_READ = "reading earlier reports"  # what an error or a warning of these reads says it was doing
 REPORTS_KEPT = 16  # a batch read keeps this many reports per figure (and per year) past the batch's dates
 # A batch's read: the reports of its figures that a lookup can reach, with how many each figure has in all.
 # Backlog: every report from the batch's earliest date on, and the REPORTS_KEPT latest before it (or overall);
@@ -317,8 +318,8 @@ class HistoryMixin:
         """One figure's earlier reports (newest first): as `load_history` read them for the batch, or else
         (or `whole`) every one of them, read here once while this connection is open."""
         if whole or key not in self._history:
-            with translate_errors("reading earlier reports"):
-                rows = [row[2:] for row in read_rows(self.con, sql, list(params), "reading earlier reports")]
+            with translate_errors(HISTORY_READ):
+                rows = [row[2:] for row in read_rows(self.con, sql, params, HISTORY_READ)]
             self._history[key] = _backlog(rows) if key[0] == "backlog" else _scores(rows)
         return self._history[key]
 
@@ -326,13 +327,13 @@ class HistoryMixin:
                      since: date | None = None) -> None:
         """Read at once what a batch's figures compare with (one query per kind): `since` is the earliest
         date a backlog lookup of the batch asks before (None: no lookup gives one)."""
-        with translate_errors("reading earlier reports"):
+        with translate_errors(HISTORY_READ):
             places = set(backlog)
             found: dict[tuple[object, ...], list[Row]] = {("backlog", *k): [] for k in places}
             if found:
                 totals: dict[tuple[object, ...], int] = {}
                 for row in read_rows(self.con, _BACKLOG_BATCH, [sorted({p for p, _ in places}), since, since],
-                                     "reading earlier reports"):
+                                     HISTORY_READ):
                     key: tuple[object, ...] = ("backlog", row[0], row[1])
                     if key in found:
                         found[key].append(row[2:-1])
@@ -343,7 +344,7 @@ class HistoryMixin:
                 rows_of: dict[tuple[object, ...], list[Row]] = {k: [] for k in wanted}
                 sizes: dict[tuple[object, ...], tuple[int, dict[object, int]]] = {}
                 entities = [sorted({k[1] for k in wanted})]
-                for row in read_rows(self.con, _SCORE_BATCH, entities, "reading earlier reports"):
+                for row in read_rows(self.con, _SCORE_BATCH, entities, HISTORY_READ):
                     key = ("score", row[0], row[1])
                     if key in rows_of:
                         rows_of[key].append(row[2:-3])
