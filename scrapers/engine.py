@@ -33,6 +33,10 @@ from scrapers.politeness import Clock, Gates, SystemClock
 
 T = TypeVar("T")
 MAX_OPEN_FETCHERS = 256  # idle hosts' clients kept open (their keep-alive connections) at most
+# finished jobs' results left waiting for the caller before fewer jobs are started: a job started while the
+# caller is behind only adds a page held in memory (at a host delay of 0, 256 threads kept nearly all of
+# their pages finished and waiting while the cycle's cores worked through them)
+AHEAD = 32
 
 
 def host_of(url: str) -> str:
@@ -59,11 +63,15 @@ class Done(Generic[T]):
 class HostScheduler(Generic[T]):
     """Runs submitted jobs on `workers` threads, at most one per host at a time, each started no earlier
     than its host's gate allows (and than its own `not_before`); `results()` yields them as they finish,
-    and jobs may be submitted while it runs (a retry, the articles a discovery found)."""
+    and jobs may be submitted while it runs (a retry, the articles a discovery found). Jobs started and not
+    yet taken are bounded by `limit`: one fewer each time `ahead` or more results wait for the caller as it
+    takes one, one more each time it finds none waiting (up to `workers`)."""
 
     def __init__(self, gates: Gates, workers: int = DEFAULT_CONNECTIONS, clock: Clock | None = None,
-                 on_drain: Callable[[str], None] = lambda host: None) -> None:
+                 on_drain: Callable[[str], None] = lambda host: None, ahead: int = AHEAD) -> None:
         self.gates, self.workers = gates, max(1, workers)
+        self.ahead = max(1, min(ahead, self.workers))
+        self.limit = self.workers  # jobs started and not yet taken by the caller, at most
         self.clock = clock or gates.clock or SystemClock()
         self.on_drain = on_drain  # called when a host has no job left (its connections can close)
         self._queues: dict[str, deque[_Job[T]]] = {}
@@ -96,10 +104,11 @@ class HostScheduler(Generic[T]):
                 self.clock.sleep(wait)
                 continue
             try:
-                host, done = self._done.get(timeout=None if wait is None or self.in_flight >= self.workers else wait)
+                host, done = self._done.get(timeout=None if wait is None or self.in_flight >= self.limit else wait)
             except queue.Empty:
                 continue
             self.in_flight -= 1
+            self._adapt(self._done.qsize())
             self._busy.discard(host)
             if self._queues.get(host):
                 self._schedule(host)
@@ -118,6 +127,13 @@ class HostScheduler(Generic[T]):
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def _adapt(self, waiting: int) -> None:
+        """The caller is behind (`ahead` results wait): one job fewer; it would wait (none does): one more."""
+        if waiting >= self.ahead:
+            self.limit = max(self.ahead, self.limit - 1)
+        elif waiting == 0:
+            self.limit = min(self.workers, self.limit + 1)
+
     def _due_at(self, host: str) -> float:
         return max(self.gates.ready_at(host), self._queues[host][0].not_before)
 
@@ -128,13 +144,13 @@ class HostScheduler(Generic[T]):
         heapq.heappush(self._heap, (self._due_at(host), next(self._order), host))
 
     def _next_due(self) -> float | None:
-        if not self._heap or self.in_flight >= self.workers:
+        if not self._heap or self.in_flight >= self.limit:
             return None
         return max(0.0, self._heap[0][0] - self.clock.now())
 
     def _dispatch(self) -> None:
         now = self.clock.now()
-        while self._heap and self.in_flight < self.workers and self._heap[0][0] <= now:
+        while self._heap and self.in_flight < self.limit and self._heap[0][0] <= now:
             _, _, host = heapq.heappop(self._heap)
             due = self._due_at(host)
             if due > now:  # the gate moved on (a Retry-After pause): back in line

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import threading
+import time
 from collections import Counter
 
 import pytest
@@ -154,3 +156,43 @@ def test_the_default_tls_context_is_made_once_when_many_jobs_ask_for_it_at_once(
     finally:
         engine._default_tls.cache_clear()
     assert len(made) == 1 and len(got) == 8 and all(c is got[0] for c in got)
+
+
+def _until_finished(scheduler: HostScheduler[object]) -> None:
+    """Wait (yielding the processor) until every started job has finished: a caller slower than any job."""
+    spins = 0
+    while scheduler._done.qsize() < scheduler.in_flight:
+        spins += 1
+        assert spins < 10_000_000, "a started job never finished"
+        time.sleep(0)
+
+
+def test_fewer_jobs_are_started_while_finished_ones_wait_for_a_slow_caller() -> None:
+    started = itertools.count()
+    with HostScheduler(Gates(FakeClock(), min_delay=0.0), workers=16, ahead=4) as scheduler:
+        for i in range(200):
+            scheduler.submit(f"h{i}", lambda i=i: (next(started), i)[1], tag=i)
+        held: list[int] = []
+        for done in scheduler.results():
+            assert done.error is None
+            _until_finished(scheduler)
+            held.append(scheduler.in_flight)  # finished, not yet taken: pages kept in memory
+    assert len(held) == 200 and next(started) == 200
+    assert max(held[:3]) >= 13  # all 16 workers started at first
+    assert max(held[20:]) <= 4  # then no more than `ahead` waiting for a caller that is behind
+
+
+def test_a_caller_that_finds_nothing_waiting_gets_more_jobs_running_again() -> None:
+    scheduler = HostScheduler(Gates(FakeClock(), min_delay=0.0), workers=16, ahead=4)
+    try:
+        scheduler.limit = 4  # shrunk while the caller was behind
+        for _ in range(12):
+            scheduler._adapt(0)  # each time the caller took the last waiting result
+        assert scheduler.limit == 16  # never past the workers
+        for _ in range(30):
+            scheduler._adapt(9)
+        assert scheduler.limit == 4  # never below `ahead`
+        scheduler._adapt(2)
+        assert scheduler.limit == 4  # some waiting, fewer than `ahead`: unchanged
+    finally:
+        scheduler.close()
